@@ -1,0 +1,213 @@
+"""The command line. Thin: parse, call, print, exit code.
+
+Exit codes: 0 all documents cleaned; 1 finished but some documents failed (or a check
+failed); 2 usage or config error, nothing done.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from . import __version__
+from .config import Config, load_config
+from .errors import CleanerError, ConfigError, InputError
+
+app = typer.Typer(
+    help="Clean scraped news and web text of boilerplate and ad noise, with an audit log.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+rules_app = typer.Typer(help="List and test the phrase rules.", no_args_is_help=True)
+audit_app = typer.Typer(help="Check and read audit logs.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+app.add_typer(audit_app, name="audit")
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="Pipeline file replacing the bundled rules/pipeline.yaml.")
+]
+RulesOpt = Annotated[
+    list[Path] | None, typer.Option("--rules", help="Phrase pack added on top of the bundled ones (repeatable).")
+]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(Text("error: ", style="bold red") + Text(message))
+    return typer.Exit(code)
+
+
+def _config(config: Path | None, rules: list[Path] | None) -> Config:
+    try:
+        return load_config(config, tuple(rules or ()))
+    except ConfigError as exc:
+        raise _fail(f"bad config: {exc}") from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"cleaner {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Clean scraped news and web text of boilerplate and ad noise, with an audit log."""
+
+
+@app.command()
+def run(
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Files or folders: .txt, .html/.htm, .jsonl, .jsonl.gz, .jsonl.zst.")
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder; mirrors the input layout.")],
+    config: ConfigOpt = None,
+    rules: RulesOpt = None,
+    audit: Annotated[
+        Path | None, typer.Option("--audit", help="Audit log path [default: OUT/.cleaner/audit.jsonl].")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Only errors.")] = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Also the per-rule counts.")] = False,
+) -> None:
+    """Clean INPUTS into --out and write the audit log."""
+    from .run import run as run_all
+
+    cfg = _config(config, rules)
+    try:
+        result = run_all(
+            list(inputs),
+            out_dir,
+            cfg,
+            audit,
+            workers=workers,
+            argv=sys.argv[1:],
+            on_failure=lambda source, error: err.print(Text(f"{source}: ", style="yellow") + Text(error)),
+        )
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    except CleanerError as exc:
+        raise _fail(str(exc)) from None
+    s = result.stats
+    if not quiet:
+        removed = s.chars_in - s.chars_out
+        err.print(
+            f"cleaned {s.docs - s.failed} of {s.docs} documents into {out_dir}/ in {result.seconds:.1f}s; "
+            f"{removed:,} characters removed; {s.failed} failed; audit: {result.audit_path}"
+        )
+    if verbose:
+        for rule, row in s.as_dict()["rules"].items():
+            counts = f"docs {row['docs']:6}  edits {row['edits']:6}  chars {row['chars']:8}  flagged {row['flagged']}"
+            err.print(f"  {rule:40} {counts}")
+    raise typer.Exit(1 if s.failed else 0)
+
+
+STAGE_STYLE = {
+    "html": "magenta",
+    "encoding": "cyan",
+    "header": "blue",
+    "phrases": "red",
+    "coherence": "yellow",
+    "whitespace": "dim",
+}
+
+
+@app.command()
+def explain(
+    file: Annotated[Path, typer.Argument(help="One .txt or .html document.")],
+    config: ConfigOpt = None,
+    rules: RulesOpt = None,
+) -> None:
+    """Clean one document and show the result, then every edit with its rule, reason and score."""
+    from .config import Fields
+    from .io import read_items
+    from .pipeline import Pipeline
+
+    cfg = _config(config, rules)
+    if not file.is_file():
+        raise _fail(f"{file}: no such file")
+    items = list(read_items(file, str(file), file.stem, Fields()))
+    item = items[0] if items else None
+    if item is None or item.doc is None:
+        raise _fail(f"{file}: {item.error if item else 'no document'}", 1)
+    cleaned = Pipeline(cfg).clean(item.doc)
+    out.rule("cleaned text")
+    out.print(Text(cleaned.text))
+    out.rule(f"{sum(len(s.edits) for s in cleaned.steps)} edits")
+    for stage, e in cleaned.edits:
+        style = STAGE_STYLE.get(stage, "")
+        line = Text(f"{e.action:7} ", style="bold" if e.applied else "italic") + Text(f"{e.rule:32}", style=style)
+        line += Text(f" [{e.start}:{e.end}]")
+        if e.score is not None:
+            line += Text(f" score={e.score}")
+        line += Text(f"  {e.reason}", style="dim")
+        out.print(line)
+    if cleaned.meta:
+        out.print(Text(f"metadata: {cleaned.meta}"))
+
+
+@rules_app.command("list")
+def rules_list(config: ConfigOpt = None, rules: RulesOpt = None) -> None:
+    """Every phrase rule: id, where it matches, what it matches, why."""
+    cfg = _config(config, rules)
+    spec = cfg.stage("phrases")
+    if spec is None:
+        raise _fail("the config has no phrases stage")
+    for r in spec.params.rules:
+        kind = "regex" if r.regex else "text"
+        out.print(
+            Text(f"{r.id:36}", style="bold")
+            + Text(f" {r.where:8} {kind:5} ")
+            + Text(r.match)
+            + Text(f"  — {r.reason}", style="dim")
+        )
+    out.print(f"{len(spec.params.rules)} rules")
+
+
+@rules_app.command("test")
+def rules_test(config: ConfigOpt = None, rules: RulesOpt = None) -> None:
+    """Run every rule's examples; exit 1 if any fails."""
+    from .ruletest import check_rules
+
+    cfg = _config(config, rules)
+    spec = cfg.stage("phrases")
+    if spec is None:
+        raise _fail("the config has no phrases stage")
+    failures, total = check_rules(spec.params.rules)
+    for rule, ex, got in failures:
+        err.print(Text(f"FAIL {rule.id} ({rule.origin})", style="red"))
+        err.print(Text(f"  in:       {ex.input!r}\n  expected: {ex.output!r}\n  got:      {got!r}"))
+    out.print(f"{total - len(failures)} of {total} examples pass ({len(spec.params.rules)} rules)")
+    raise typer.Exit(1 if failures else 0)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    audit: Annotated[Path, typer.Argument(help="The run's audit log.")],
+    input: Annotated[Path, typer.Argument(help="The INPUT given to the run (same spelling).")],
+    output: Annotated[Path, typer.Argument(help="The --out folder of the run.")],
+    config: ConfigOpt = None,
+) -> None:
+    """Replay every document's recorded edits over its input and check it gives its output."""
+    from .audit import verify
+
+    cfg = _config(config, None)
+    try:
+        res = verify(audit, [input], output, cfg.fields.text, cfg.fields.id)
+    except (CleanerError, InputError) as exc:
+        raise _fail(str(exc)) from None
+    for p in res.problems:
+        err.print(Text(p, style="red"))
+    out.print(f"{res.replayed} of {res.checked} documents replay exactly; {len(res.problems)} problem(s)")
+    raise typer.Exit(1 if res.problems else 0)

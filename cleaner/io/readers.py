@@ -1,0 +1,154 @@
+"""Read .txt, .html/.htm and .jsonl[.gz|.zst] inputs into Documents, one Item at a time.
+
+A bad document becomes an Item with an error (and its line, for JSONL); the reader goes
+on with the rest of the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import json
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import charset_normalizer
+import orjson
+import zstandard
+
+from ..config import Fields
+from ..document import Document
+
+SUFFIXES = {
+    ".txt": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".jsonl": "jsonl",
+    ".jsonl.gz": "jsonl",
+    ".jsonl.zst": "jsonl",
+}
+
+
+def kind_of(path: Path) -> str | None:
+    name = path.name.lower()
+    for suffix in (".jsonl.gz", ".jsonl.zst"):
+        if name.endswith(suffix):
+            return SUFFIXES[suffix]
+    return SUFFIXES.get(path.suffix.lower())
+
+
+@dataclass
+class Item:
+    """One unit of work: a document to clean, or the error that stopped it being read."""
+
+    source: str  # "path" or "path:line"
+    doc: Document | None = None
+    error: str | None = None
+    record: dict[str, Any] | None = None  # JSONL: the record, written back with text cleaned
+    notes: dict[str, str] = field(default_factory=dict)  # e.g. how the bytes were decoded
+
+
+def decode(data: bytes) -> tuple[str, str | None]:
+    """Bytes -> text. Returns the text and a note when it was not plain UTF-8."""
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec), f"decoded as {codec} (byte-order mark)"
+    if b"\x00" in data:
+        raise ValueError("binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    text = data.decode("utf-8", errors="replace")
+    has_utf8 = any(ord(c) > 0x7F and c != "\ufffd" for c in text)
+    if not has_utf8:  # no valid multi-byte sequence at all: a legacy single-byte charset
+        best = charset_normalizer.from_bytes(data).best()
+        enc = best.encoding if best is not None else "cp1252"
+        try:
+            return data.decode(enc), f"not UTF-8 (byte {first_bad}); decoded as {enc} (detected)"
+        except (UnicodeDecodeError, LookupError):
+            pass
+    bad = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    return text, f"invalid UTF-8 from byte {first_bad}; {bad} bad sequence(s) replaced with U+FFFD"
+
+
+def _read_file(path: Path, source: str, doc_id: str, kind: str) -> Item:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Item(source, error=f"cannot read: {exc.strerror or exc}")
+    try:
+        text, note = decode(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return Item(source, error=str(exc))
+    if not text.strip():
+        return Item(source, error="empty document")
+    notes = {"encoding": note} if note else {}
+    return Item(source, doc=Document(id=doc_id, text=text, source=source, kind=kind), notes=notes)  # type: ignore[arg-type]
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    if name.endswith(".zst"):
+        raw = path.open("rb")
+        reader = zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
+        return io.BufferedReader(reader)  # type: ignore[arg-type]  # gives line iteration
+    return path.open("rb")
+
+
+def _parse_line(raw: bytes) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        if "64-bit" in str(exc) or "integer" in str(exc).lower():
+            return json.loads(raw)  # big integers: slower, but exact
+        raise
+
+
+def _read_jsonl(path: Path, source: str, stem: str, fields: Fields) -> Iterator[Item]:
+    lineno = 0
+    try:
+        with _open_binary(path) as fh:
+            for raw in fh:
+                lineno += 1
+                where = f"{source}:{lineno}"
+                if not raw.strip():
+                    continue
+                try:
+                    record = _parse_line(raw)
+                except (ValueError, UnicodeDecodeError) as exc:
+                    yield Item(where, error=f"malformed JSON: {exc}")
+                    continue
+                if not isinstance(record, dict):
+                    yield Item(where, error="record is not a JSON object")
+                    continue
+                text = record.get(fields.text)
+                if not isinstance(text, str):
+                    problem = f"no `{fields.text}` field" if text is None else f"`{fields.text}` is not a string"
+                    yield Item(where, error=problem, record=record)
+                    continue
+                if not text.strip():
+                    yield Item(where, error="empty document", record=record)
+                    continue
+                rid = record.get(fields.id)
+                doc_id = str(rid) if isinstance(rid, (str, int)) and not isinstance(rid, bool) else f"{stem}:{lineno}"
+                yield Item(where, doc=Document(id=doc_id, text=text, source=where), record=record)
+    except (OSError, EOFError, zlib.error, zstandard.ZstdError) as exc:
+        yield Item(f"{source}:{lineno + 1}", error=f"corrupt or truncated file after line {lineno}: {exc}")
+
+
+def read_items(path: Path, source: str, doc_id: str, fields: Fields) -> Iterator[Item]:
+    """Items of one input file. `source` is how it is named in messages and the audit."""
+    kind = kind_of(path)
+    if kind == "jsonl":
+        yield from _read_jsonl(path, source, doc_id, fields)
+    elif kind in ("text", "html"):
+        yield _read_file(path, source, doc_id, kind)
+    else:
+        yield Item(source, error="unsupported file type")

@@ -1,0 +1,108 @@
+"""Writers that mirror the input layout. Every output appears atomically (temp + rename)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+import zstandard
+
+from .readers import kind_of
+
+
+def output_name(rel: Path) -> Path:
+    """`a/b.txt` -> `a/b.txt`, a page `x.html` -> `x.txt`, shards keep their name."""
+    if kind_of(rel) == "html":
+        return rel.with_suffix(".txt")
+    return rel
+
+
+class _Atomic:
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        self.count = 0
+
+    def _finish(self, fh: Any) -> None:
+        fh.flush()
+        if hasattr(fh, "fileno"):
+            os.fsync(fh.fileno())
+
+    def abort(self) -> None:
+        self.tmp.unlink(missing_ok=True)
+
+
+class TextWriter(_Atomic):
+    """One cleaned document -> one UTF-8 file."""
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self.text: str | None = None
+
+    def write(self, text: str, record: dict | None = None, meta: dict | None = None) -> str:
+        self.text = text
+        self.count = 1
+        return str(self.path)
+
+    def commit(self) -> None:
+        if self.text is None:
+            return
+        with self.tmp.open("w", encoding="utf-8", newline="") as fh:
+            fh.write(self.text)
+            self._finish(fh)
+        os.replace(self.tmp, self.path)
+
+
+class JsonlWriter(_Atomic):
+    """Records with the text field cleaned and lifted metadata added; compressed like the input."""
+
+    def __init__(self, path: Path, text_field: str):
+        super().__init__(path)
+        self.text_field = text_field
+        self.raw: BinaryIO = self.tmp.open("wb")
+        name = path.name.lower()
+        self.zfh: Any = None
+        if name.endswith(".gz"):
+            self.fh: Any = gzip.GzipFile(filename="", mode="wb", fileobj=self.raw, mtime=0)
+        elif name.endswith(".zst"):
+            self.zfh = zstandard.ZstdCompressor().stream_writer(self.raw, closefd=False)
+            self.fh = self.zfh
+        else:
+            self.fh = self.raw
+
+    def write(self, text: str, record: dict | None = None, meta: dict | None = None) -> str:
+        out = dict(record or {})
+        out[self.text_field] = text
+        for key, value in (meta or {}).items():
+            out.setdefault(key, value)  # never overwrite a field the record already has
+        try:
+            line = orjson.dumps(out)
+        except TypeError:  # integers beyond 64 bits, read back by the json fallback
+            line = json.dumps(out, ensure_ascii=False).encode("utf-8")
+        self.fh.write(line + b"\n")
+        self.count += 1
+        return f"{self.path}:{self.count}"
+
+    def commit(self) -> None:
+        if self.fh is not self.raw:
+            self.fh.close()
+        self._finish(self.raw)
+        self.raw.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        try:
+            self.raw.close()
+        finally:
+            super().abort()
+
+
+def open_writer(path: Path, text_field: str) -> TextWriter | JsonlWriter:
+    if kind_of(path) == "jsonl":
+        return JsonlWriter(path, text_field)
+    return TextWriter(path)

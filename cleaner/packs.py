@@ -1,0 +1,134 @@
+"""Phrase rule packs: rules/packs/*.yaml (bundled) and the user's `--rules` files."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import re2
+
+from .errors import ConfigError
+from .yamlfile import LinedDict, LinedList, line_of, load_yaml
+
+WHERE = ("line", "start", "anywhere")
+ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+RULE_KEYS = {"id", "match", "regex", "ignore_case", "where", "reason", "examples"}
+
+
+@dataclass(frozen=True)
+class Example:
+    input: str
+    output: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str  # "<pack>/<id>"
+    match: str
+    where: str
+    reason: str
+    regex: bool = False
+    ignore_case: bool = False
+    examples: tuple[Example, ...] = ()
+    origin: str = ""  # file:line, for messages
+
+    @property
+    def pattern(self) -> str:
+        body = self.match if self.regex else re2.escape(self.match)
+        return f"(?i){body}" if self.ignore_case else body
+
+
+def _need(d: LinedDict, key: str, tp: type, path: Path, where: str, default: object = ...) -> object:
+    if key not in d:
+        if default is ...:
+            raise ConfigError(path, line_of(d), f"{where}.{key}", "missing")
+        return default
+    value = d[key]
+    if not isinstance(value, tp) or (tp is str and not value):
+        raise ConfigError(
+            path, line_of(d, key), f"{where}.{key}", f"expected {'non-empty text' if tp is str else tp.__name__}"
+        )
+    return value
+
+
+def load_pack(path: Path) -> list[Rule]:
+    raw = load_yaml(path)
+    if not isinstance(raw, LinedDict):
+        raise ConfigError(path, line_of(raw), "(top)", "expected a mapping with `pack:` and `rules:`")
+    for key in raw:
+        if key not in ("pack", "description", "rules"):
+            raise ConfigError(path, line_of(raw, key), key, "unknown key (known: pack, description, rules)")
+    pack = _need(raw, "pack", str, path, "pack")
+    if not ID.match(pack):
+        raise ConfigError(path, line_of(raw, "pack"), "pack", "use lowercase letters, digits and dashes")
+    items = raw.get("rules")
+    if not isinstance(items, LinedList):
+        raise ConfigError(path, line_of(raw, "rules"), "rules", "expected a list of rules")
+    rules = []
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        where = f"rules[{i}]"
+        if not isinstance(item, LinedDict):
+            raise ConfigError(path, items.item_lines[i], where, "expected a mapping")
+        for key in item:
+            if key not in RULE_KEYS:
+                raise ConfigError(
+                    path, line_of(item, key), f"{where}.{key}", f"unknown key (known: {', '.join(sorted(RULE_KEYS))})"
+                )
+        rid = _need(item, "id", str, path, where)
+        where = f"rules[{i}]({rid})"
+        if not ID.match(rid):
+            raise ConfigError(path, line_of(item, "id"), f"{where}.id", "use lowercase letters, digits and dashes")
+        if rid in seen:
+            raise ConfigError(path, line_of(item, "id"), f"{where}.id", "id used twice in this pack")
+        seen.add(rid)
+        rule_where = _need(item, "where", str, path, where, "line")
+        if rule_where not in WHERE:
+            raise ConfigError(path, line_of(item, "where"), f"{where}.where", f"expected one of {', '.join(WHERE)}")
+        examples = []
+        raw_ex = item.get("examples", LinedList())
+        if not isinstance(raw_ex, list):
+            raise ConfigError(path, line_of(item, "examples"), f"{where}.examples", "expected a list of {in, out}")
+        for j, ex in enumerate(raw_ex):
+            if not (isinstance(ex, dict) and set(ex) == {"in", "out"} and all(isinstance(ex[k], str) for k in ex)):
+                raise ConfigError(
+                    path,
+                    line_of(ex) or line_of(item, "examples"),
+                    f"{where}.examples[{j}]",
+                    "expected `in:` and `out:` text",
+                )
+            examples.append(Example(ex["in"], ex["out"]))
+        rule = Rule(
+            id=f"{pack}/{rid}",
+            match=str(_need(item, "match", str, path, where)),
+            where=rule_where,
+            reason=str(_need(item, "reason", str, path, where)),
+            regex=bool(_need(item, "regex", bool, path, where, False)),
+            ignore_case=bool(_need(item, "ignore_case", bool, path, where, False)),
+            examples=tuple(examples),
+            origin=f"{path}:{line_of(item)}",
+        )
+        try:
+            compiled = re2.compile(rule.pattern)
+        except re2.error as exc:
+            raise ConfigError(path, line_of(item, "match"), f"{where}.match", f"not a valid RE2 regex: {exc}") from None
+        if set(compiled.groupindex) - {"cut"}:
+            raise ConfigError(path, line_of(item, "match"), f"{where}.match", "the only named group allowed is `cut`")
+        if compiled.search("") is not None and compiled.fullmatch("") is not None:
+            raise ConfigError(path, line_of(item, "match"), f"{where}.match", "pattern matches empty text")
+        rules.append(rule)
+    return rules
+
+
+def load_packs(paths: list[Path]) -> tuple[Rule, ...]:
+    rules: list[Rule] = []
+    ids: dict[str, str] = {}
+    for path in paths:
+        for rule in load_pack(path):
+            if rule.id in ids:
+                file, _, line = rule.origin.rpartition(":")
+                raise ConfigError(file, int(line), "id", f"rule {rule.id} is already defined at {ids[rule.id]}")
+            ids[rule.id] = rule.origin
+            rules.append(rule)
+    return tuple(rules)

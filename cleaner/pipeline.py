@@ -1,0 +1,101 @@
+"""Runs the stages in order, applies their edits, counts per-rule statistics."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .config import Config, load_config
+from .document import Cleaned, Document, StageEdits, apply_edits
+from .stages import STAGES, Stage
+
+
+class Pipeline:
+    def __init__(self, config: Config | None = None):
+        self.config = config or load_config()
+        self.stages: list[Stage] = [
+            STAGES[spec.name](spec.params, spec.mode) for spec in self.config.stages if spec.mode != "off"
+        ]
+
+    def clean(self, doc: Document) -> Cleaned:
+        text = doc.text
+        steps = []
+        meta: dict[str, str] = {}
+        for stage in self.stages:
+            edits = stage.run(doc, text)
+            if not edits:
+                continue
+            steps.append(StageEdits(stage.name, edits))
+            text = apply_edits(text, edits)
+            for e in edits:
+                if e.applied:
+                    meta.update(e.meta)
+        return Cleaned(doc=doc, text=text, steps=tuple(steps), meta=meta)
+
+
+def replay(text: str, steps: list[StageEdits] | tuple[StageEdits, ...]) -> str:
+    """Apply recorded edits, stage by stage: the audit's promise is that this gives the output."""
+    for step in steps:
+        text = apply_edits(text, step.edits)
+    return text
+
+
+@dataclass
+class Stats:
+    """Per-run counts: documents, and per rule the documents touched, edits and characters."""
+
+    docs: int = 0
+    failed: int = 0
+    chars_in: int = 0
+    chars_out: int = 0
+    edits: Counter = field(default_factory=Counter)
+    chars: Counter = field(default_factory=Counter)
+    flagged: Counter = field(default_factory=Counter)
+    docs_touched: Counter = field(default_factory=Counter)
+
+    def add(self, cleaned: Cleaned) -> None:
+        self.docs += 1
+        self.chars_in += len(cleaned.doc.text)
+        self.chars_out += len(cleaned.text)
+        touched = set()
+        for _stage, e in cleaned.edits:
+            if e.applied:
+                self.edits[e.rule] += 1
+                self.chars[e.rule] += e.end - e.start
+            else:
+                self.flagged[e.rule] += 1
+            touched.add(e.rule)
+        self.docs_touched.update(touched)
+
+    def add_failure(self) -> None:
+        self.docs += 1
+        self.failed += 1
+
+    def as_dict(self) -> dict:
+        rules = sorted(set(self.edits) | set(self.flagged))
+        return {
+            "docs": self.docs,
+            "failed": self.failed,
+            "chars_in": self.chars_in,
+            "chars_out": self.chars_out,
+            "rules": {
+                r: {
+                    "docs": self.docs_touched[r],
+                    "edits": self.edits[r],
+                    "chars": self.chars[r],
+                    "flagged": self.flagged[r],
+                }
+                for r in rules
+            },
+        }
+
+
+_default: Pipeline | None = None
+
+
+def clean(text: str, *, kind: str = "text") -> Cleaned:
+    """Clean one text with the bundled config."""
+    global _default
+    if _default is None:
+        _default = Pipeline()
+    return _default.clean(Document(id="text", text=text, kind=kind))  # type: ignore[arg-type]

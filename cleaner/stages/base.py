@@ -1,0 +1,47 @@
+"""The base class every stage subclasses: it owns the loop, the checks and the flag mode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..document import Document, Edit
+
+
+@dataclass(frozen=True)
+class NoParams:
+    pass
+
+
+class Stage:
+    """A stage looks at text and returns edits; it never rewrites text itself.
+
+    Subclasses set `name` and `Params` and implement `find`, their one decision method.
+    """
+
+    name: ClassVar[str] = ""
+    Params: ClassVar[type] = NoParams
+
+    def __init__(self, params: Any = None, mode: str = "apply"):
+        self.params = params if params is not None else self.Params()
+        self.mode = mode
+
+    @classmethod
+    def resolve(cls, params: Any, config_path: Path, extra_packs: tuple[Path, ...]) -> Any:
+        """Turn parsed params into what the stage runs with (e.g. load rule files)."""
+        return params
+
+    def find(self, doc: Document, text: str) -> list[Edit]:
+        raise NotImplementedError
+
+    def run(self, doc: Document, text: str) -> tuple[Edit, ...]:
+        edits = sorted(self.find(doc, text), key=lambda e: (e.start, e.end))
+        pos = 0
+        for e in edits:
+            if e.start < pos or e.end > len(text) or e.start > e.end:
+                raise AssertionError(f"stage {self.name}: bad edit {e.rule} [{e.start}, {e.end}) in {doc.id}")
+            pos = e.end if e.applied else pos
+        if self.mode == "flag":
+            edits = [replace(e, action="flag") for e in edits]
+        return tuple(edits)

@@ -1,0 +1,143 @@
+"""Off-topic paragraphs, by a topical-coherence score.
+
+v1 scorer: the share of a paragraph's content words (stopwords dropped, crude stems)
+that occur anywhere else in the document. An inserted sentence from another story
+shares almost none; but neither do some real paragraphs, so a paragraph is removed only
+when it also names people or places (capitalised words inside a sentence) that the
+rest of the document never mentions, and only in a document whose paragraphs
+usually do share words (median score). Otherwise a low score is flagged for review.
+Only short paragraphs with enough words are judged: never the first paragraph, list
+items or interview lines, headings, or long paragraphs.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+
+import justext
+
+from ..document import Document, Edit
+from .base import Stage
+
+WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+LIST_ITEM = re.compile(r"\s*(?:[-*•–]|\d{1,3}[.)]|[A-Z]{1,2}:|[A-Z][a-z]{0,10}:)\s")
+SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s+\S)")
+LANGUAGES = ("English", "Spanish", "Portuguese", "French", "German", "Italian", "Indonesian")
+
+
+@functools.cache
+def stopwords() -> frozenset[str]:
+    words: set[str] = set()
+    for lang in LANGUAGES:
+        words |= {w.lower() for w in justext.get_stoplist(lang)}
+    return frozenset(words)
+
+
+def stem(word: str) -> str:
+    """A crude, language-blind stem: enough to match plurals and simple verb forms."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
+        w = w[:-1]
+    for suffix in ("ing", "ed"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
+            return w[: -len(suffix)]
+    return w
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words that do not start a sentence: a cheap stand-in for entities."""
+    stop = stopwords()
+    found = set()
+    for m in WORD.finditer(text):
+        w = m.group()
+        if not w[0].isupper() or w.lower() in stop:
+            continue
+        before = text[: m.start()].rstrip()
+        if before and before[-1] not in ".!?:“\"‘'(":
+            found.add(stem(w))
+    return found
+
+
+def content_words(text: str) -> list[str]:
+    stop = stopwords()
+    return [stem(w) for w in WORD.findall(text) if len(w) > 2 and w.lower() not in stop]
+
+
+@dataclass(frozen=True)
+class Params:
+    remove_below: float = 0.05  # share of words found elsewhere in the document
+    flag_below: float = 0.15
+    min_unshared_names: int = 2  # removal also needs this many names found nowhere else
+    min_words: int = 6  # shorter paragraphs are never judged
+    max_sentences: int = 3  # longer paragraphs are never judged
+    min_paragraphs: int = 4  # documents with fewer paragraphs have too little context
+    min_doc_median: float = 0.3  # judge only documents whose paragraphs usually share this much
+
+    def check(self) -> tuple[str, str] | None:
+        if not 0 <= self.remove_below <= self.flag_below <= 1:
+            return "remove_below", "need 0 <= remove_below <= flag_below <= 1"
+        return None
+
+
+class Coherence(Stage):
+    name = "coherence"
+    Params = Params
+
+    def find(self, doc: Document, text: str) -> list[Edit]:
+        p = self.params
+        blocks = []  # (start, end, words)
+        pos = 0
+        for line in text.splitlines(keepends=True):
+            if line.strip():
+                blocks.append((pos, pos + len(line), content_words(line)))
+            pos += len(line)
+        if len(blocks) < p.min_paragraphs:
+            return []
+        scores: list[float] = []
+        df: Counter[str] = Counter()
+        for _, _, words in blocks:
+            df.update(set(words))
+        judged = []  # (start, end, unique words, score)
+        for n, (start, end, words) in enumerate(blocks):
+            unique = set(words)
+            if len(unique) < p.min_words:
+                continue
+            score = sum(1 for w in unique if df[w] > 1) / len(unique)
+            if n > 0 and not LIST_ITEM.match(text, start):
+                if len(SENTENCE_END.findall(text, start, end)) + 1 <= p.max_sentences:
+                    judged.append((start, end, score))
+            scores.append(score)
+        if not scores:
+            return []
+        # In a document whose paragraphs rarely share words, sharing none proves nothing.
+        if statistics.median(scores) < p.min_doc_median:
+            return []
+        edits = []
+        for start, end, score in judged:
+            if score >= p.flag_below:
+                continue
+            action = "flag"
+            if score <= p.remove_below:
+                block_names = names(text[start:end])
+                unshared = sum(1 for w in block_names if df[w] <= 1)
+                if unshared == len(block_names) and unshared >= p.min_unshared_names:
+                    action = "remove"
+            edits.append(
+                Edit(
+                    start,
+                    end,
+                    "coherence/off-topic",
+                    "paragraph shares few words with the rest of the document",
+                    action=action,
+                    score=round(score, 3),
+                )
+            )
+        return edits

@@ -1,0 +1,133 @@
+"""Mojibake, HTML entities, control and zero-width characters, repaired with ftfy.
+
+Repair only: by default typography that is fine (curly quotes, ligatures, full-width
+forms, NFC/NFD) is left exactly as it is. ftfy is slow, so it only sees lines that a
+cheap regex finds suspect, and its fix is turned back into small edits by a token diff.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+import ftfy
+
+from ..document import Document, Edit
+from .base import Stage
+
+_ENTITY = r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_ZERO_WIDTH = r"[\u200b\u2060\ufeff]"
+# A UTF-8 lead byte seen as Latin-1/Windows-1252, followed by a continuation byte seen the same way.
+_MOJIBAKE = (
+    r"[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    r"\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+SUSPECT = re.compile("|".join((_ENTITY, _CONTROL, _ZERO_WIDTH, _MOJIBAKE)))
+ENTITY = re.compile(_ENTITY)
+CONTROL = re.compile(_CONTROL)
+ZERO_WIDTH = re.compile(_ZERO_WIDTH)
+MOJIBAKE = re.compile(_MOJIBAKE)
+TOKEN = re.compile(r"\w+|\s|[^\w\s]", re.UNICODE)
+
+REASONS = {
+    "encoding/html-entity": "HTML entity left in text",
+    "encoding/control-char": "control character",
+    "encoding/zero-width": "zero-width character",
+    "encoding/mojibake": "mojibake: UTF-8 text decoded with the wrong charset",
+}
+
+
+@dataclass(frozen=True)
+class Params:
+    unescape_html: bool = True
+    remove_zero_width: bool = True
+    # Off by default: these change typography that is legitimate in clean text.
+    uncurl_quotes: bool = False
+    fix_latin_ligatures: bool = False
+    fix_character_width: bool = False
+    normalization: str | None = None
+
+    def check(self) -> tuple[str, str] | None:
+        if self.normalization not in (None, "NFC", "NFD", "NFKC", "NFKD"):
+            return "normalization", "expected null, NFC, NFD, NFKC or NFKD"
+        return None
+
+
+class Encoding(Stage):
+    name = "encoding"
+    Params = Params
+
+    def __init__(self, params: Params | None = None, mode: str = "apply"):
+        super().__init__(params, mode)
+        p = self.params
+        self.fixer = ftfy.TextFixerConfig(
+            unescape_html=p.unescape_html,
+            uncurl_quotes=p.uncurl_quotes,
+            fix_latin_ligatures=p.fix_latin_ligatures,
+            fix_character_width=p.fix_character_width,
+            normalization=p.normalization,
+            fix_line_breaks=False,  # the whitespace stage owns line endings
+            explain=True,
+        )
+        # Options that touch every character make the cheap pre-check meaningless.
+        self.every_line = bool(p.uncurl_quotes or p.fix_latin_ligatures or p.fix_character_width or p.normalization)
+
+    def find(self, doc: Document, text: str) -> list[Edit]:
+        edits: list[Edit] = []
+        starts = set()
+        if self.every_line:
+            starts = {0} | {m.end() for m in re.finditer("\n", text)}
+        else:
+            for m in SUSPECT.finditer(text):
+                starts.add(text.rfind("\n", 0, m.start()) + 1)
+        for start in sorted(starts):
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+            edits.extend(self._fix_line(text[start:end], start))
+        return edits
+
+    def _fix_line(self, line: str, offset: int) -> list[Edit]:
+        fixed = ftfy.fix_and_explain(line, self.fixer)
+        target = fixed.text
+        if self.params.remove_zero_width:
+            target = ZERO_WIDTH.sub("", target)
+        if target == line:
+            return []
+        plan = ", ".join(f"{a} {b}" for a, b in (fixed.explanation or []))
+        a, b = TOKEN.findall(line), TOKEN.findall(target)
+        apos = [0]
+        for tok in a:
+            apos.append(apos[-1] + len(tok))
+        edits = []
+        matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal":
+                continue
+            old, new = line[apos[i1] : apos[i2]], "".join(b[j1:j2])
+            rule = _classify(old)
+            reason = REASONS[rule] + (f" ({plan})" if rule == "encoding/mojibake" and plan else "")
+            edits.append(
+                Edit(
+                    offset + apos[i1],
+                    offset + apos[i2],
+                    rule,
+                    reason,
+                    replacement=new,
+                    action="replace" if new else "remove",
+                )
+            )
+        return edits
+
+
+def _classify(old: str) -> str:
+    if ENTITY.search(old):
+        return "encoding/html-entity"
+    if MOJIBAKE.search(old):
+        return "encoding/mojibake"
+    if CONTROL.search(old):
+        return "encoding/control-char"
+    if ZERO_WIDTH.search(old):
+        return "encoding/zero-width"
+    return "encoding/mojibake"

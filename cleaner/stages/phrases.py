@@ -1,0 +1,174 @@
+"""Ad-slot markers, promo and related-story lines, spam tokens: whole-line and glued.
+
+Rules come from phrase packs (rules/packs/*.yaml plus `--rules` files). All patterns run
+on RE2, so no rule, bundled or user's, can backtrack catastrophically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import re2
+
+from ..config import rules_dir
+from ..document import Document, Edit
+from ..errors import ConfigError
+from ..packs import Rule, load_packs
+from .base import Stage
+
+
+@dataclass(frozen=True)
+class Params:
+    bundled: bool = True  # use every pack in the bundled rules/packs/
+    packs: tuple[str, ...] = ()  # more packs, relative to the config file
+    disable: tuple[str, ...] = ()  # rule ids switched off
+
+
+@dataclass(frozen=True)
+class Loaded:
+    rules: tuple[Rule, ...]
+
+
+class _Group:
+    """Rules of one `where`, compiled into one RE2 set for a single cheap test."""
+
+    def __init__(self, rules: list[Rule], anchor: str):
+        self.rules = rules
+        self.regexes = [re2.compile(r.pattern) for r in rules]
+        self.cut = [rx.groupindex.get("cut") for rx in self.regexes]
+        self.set = None
+        if rules:
+            self.set = getattr(re2.Set, anchor)()
+            for r in rules:
+                self.set.Add(r.pattern)
+            self.set.Compile()
+
+    def hits(self, text: str) -> list[int]:
+        if self.set is None:
+            return []
+        return sorted(self.set.Match(text) or [])
+
+
+class Phrases(Stage):
+    name = "phrases"
+    Params = Params
+
+    @classmethod
+    def resolve(cls, params: Params, config_path: Path, extra_packs: tuple[Path, ...]) -> Loaded:
+        paths = sorted((rules_dir() / "packs").glob("*.yaml")) if params.bundled else []
+        for p in params.packs:
+            path = (config_path.parent / p).resolve()
+            if not path.is_file():
+                raise ConfigError(config_path, None, "phrases.packs", f"pack {p} not found (looked at {path})")
+            paths.append(path)
+        rules = load_packs([*paths, *extra_packs])
+        known = {r.id for r in rules}
+        for rid in params.disable:
+            if rid not in known:
+                raise ConfigError(config_path, None, "phrases.disable", f"no rule {rid!r} (see `cleaner rules list`)")
+        return Loaded(tuple(r for r in rules if r.id not in params.disable))
+
+    def __init__(self, params: Loaded | None = None, mode: str = "apply"):
+        if params is None:
+            params = self.resolve(Params(), Path("."), ())
+        super().__init__(params, mode)
+        rules = params.rules
+        self.line = _Group([r for r in rules if r.where == "line"], "FullMatchSet")
+        self.start = _Group([r for r in rules if r.where == "start"], "MatchSet")
+        self.anywhere = _Group([r for r in rules if r.where == "anywhere"], "SearchSet")
+
+    def find(self, doc: Document, text: str) -> list[Edit]:
+        edits: list[Edit] = []
+        pos = 0
+        n = len(text)
+        while pos <= n:
+            nl = text.find("\n", pos)
+            end = n if nl < 0 else nl
+            self._line(text, pos, end, edits)
+            if nl < 0:
+                break
+            pos = nl + 1
+        if self.anywhere.set is not None:
+            edits = self._anywhere(text, edits)
+        return edits
+
+    def _line(self, text: str, start: int, end: int, edits: list[Edit]) -> None:
+        """Strip start markers (in a chain), then test what is left as a whole line."""
+        line = text[start:end]
+        stripped = line.strip()
+        if not stripped:
+            return
+        pos = start + (len(line) - len(line.lstrip()))
+        first = len(edits)
+        while True:
+            cut = self._start_at(text, pos, end)
+            if cut is None:
+                break
+            edits.append(cut)
+            pos = cut.end
+        rest = text[pos:end].strip()
+        whole = None
+        if rest:
+            hits = self.line.hits(rest)
+            if hits:
+                rule = self.line.rules[hits[0]]
+                whole = Edit(pos, end, rule.id, rule.reason)
+                edits.append(whole)
+        if len(edits) > first and (whole is not None or not rest):
+            self._take_line_break(text, start, end, edits, first)
+
+    def _start_at(self, text: str, pos: int, end: int) -> Edit | None:
+        segment = text[pos:end]
+        best = None
+        for i in self.start.hits(segment):
+            m = self.start.regexes[i].match(segment)
+            if m is None:
+                continue
+            g = self.start.cut[i]
+            s, e = (m.start(g), m.end(g)) if g else (0, m.end())
+            if s != 0 or e == 0:
+                continue  # a cut must start the segment, or the chain could skip real text
+            if best is None or e > best[1]:
+                best = (i, e)
+        if best is None:
+            return None
+        i, e = best
+        while e < len(segment) and segment[e] in " \t":
+            e += 1
+        rule = self.start.rules[i]
+        return Edit(pos, pos + e, rule.id, rule.reason)
+
+    @staticmethod
+    def _take_line_break(text: str, start: int, end: int, edits: list[Edit], first: int) -> None:
+        """The line is gone: widen the span to its line break so no blank line is left."""
+        edits[first] = replace(edits[first], start=start)
+        if end < len(text):
+            edits[-1] = replace(edits[-1], end=end + 1)
+            return
+        prev_end = edits[first - 1].end if first else 0
+        s = start
+        while s > prev_end and text[s - 1] in " \t\r\n":
+            s -= 1
+        edits[first] = replace(edits[first], start=s)
+
+    def _anywhere(self, text: str, edits: list[Edit]) -> list[Edit]:
+        taken = sorted((e.start, e.end) for e in edits)
+        found = []
+        for i in self.anywhere.hits(text):
+            rule = self.anywhere.rules[i]
+            rx = self.anywhere.regexes[i]
+            g = self.anywhere.cut[i]
+            for m in rx.finditer(text):
+                s, e = (m.start(g), m.end(g)) if g else (m.start(), m.end())
+                if e < len(text) and text[e] == " ":
+                    e += 1
+                elif s > 0 and text[s - 1] == " ":
+                    s -= 1
+                found.append(Edit(s, e, rule.id, rule.reason))
+        out = list(edits)
+        for e in sorted(found, key=lambda e: (e.start, -e.end)):
+            if all(e.end <= a or e.start >= b for a, b in taken):
+                out.append(e)
+                taken.append((e.start, e.end))
+        return out

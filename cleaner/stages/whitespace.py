@@ -1,0 +1,59 @@
+"""Line endings, and the blank lines and spaces that removals leave behind; nothing else."""
+
+from __future__ import annotations
+
+import re
+
+from ..document import Document, Edit
+from .base import Stage
+
+# One alternation, one pass; the group that matched names the rule.
+_PATTERN = re.compile(
+    r"(?P<lead>\A\s+)"
+    r"|(?P<tail>\s+\Z)"
+    r"|(?P<blank>[ \t]*\r?\n(?:[ \t]*\r?\n){2,})"
+    r"|(?P<crlf>\r\n?)"
+    r"|(?P<eol>[ \t]+(?=\r?\n))"
+)
+
+REASONS = {
+    "crlf": ("whitespace/line-endings", "Windows or old Mac line ending"),
+    "lead": ("whitespace/leading", "blank space at the start of the document"),
+    "tail": ("whitespace/trailing", "blank space at the end of the document"),
+    "eol": ("whitespace/line-end", "spaces at the end of a line"),
+    "blank": ("whitespace/blank-lines", "run of blank lines"),
+}
+
+
+def _needs_work(text: str) -> bool:
+    """Cheap test that skips the regex on the common, already tidy document."""
+    if not text:
+        return False
+    if text[0].isspace() or (text[-1].isspace() and (text[-1] != "\n" or text.endswith("\n\n"))):
+        return True
+    return "\r" in text or "\n\n\n" in text or " \n" in text or "\t\n" in text
+
+
+class Whitespace(Stage):
+    name = "whitespace"
+
+    def find(self, doc: Document, text: str) -> list[Edit]:
+        if not _needs_work(text):
+            return []
+        edits = []
+        for m in _PATTERN.finditer(text):
+            kind = m.lastgroup or ""
+            span = m.group()
+            if kind == "crlf":
+                new = "\n"
+            elif kind == "blank":
+                new = "\n\n"
+            elif kind == "tail":
+                new = "\n" if "\n" in span or "\r" in span else ""
+            else:
+                new = ""
+            if new == span:
+                continue
+            rule, reason = REASONS[kind]
+            edits.append(Edit(m.start(), m.end(), rule, reason, replacement=new, action="replace" if new else "remove"))
+        return edits

@@ -37,13 +37,14 @@ def header_record(config_hash: str, config_sources: tuple[str, ...], argv: list[
 def edit_records(cleaned: Cleaned) -> Iterator[dict]:
     doc = cleaned.doc
     text = doc.text  # each stage's offsets are into the text it was given
-    for step in cleaned.steps:
+    for n, step in enumerate(cleaned.steps):
         for e in step.edits:
             rec = {
                 "type": "edit",
                 "doc": doc.id,
                 "source": doc.source,
                 "stage": step.stage,
+                "step": n,  # a stage can run again in a later pass; offsets are per step
                 "rule": e.rule,
                 "action": e.action,
                 "start": e.start,
@@ -143,6 +144,7 @@ def group_by_doc(records: Iterator[dict]) -> Iterator[DocAudit]:
             pending.append(rec)
         elif kind == "doc":
             steps: list[StageEdits] = []
+            last_step = None
             for r in pending:
                 edit = Edit(
                     r["start"],
@@ -153,8 +155,9 @@ def group_by_doc(records: Iterator[dict]) -> Iterator[DocAudit]:
                     action=r["action"],
                     score=r.get("score"),
                 )
-                if not steps or steps[-1].stage != r["stage"]:
+                if r.get("step") != last_step or not steps:
                     steps.append(StageEdits(r["stage"], (edit,)))
+                    last_step = r.get("step")
                 else:
                     steps[-1] = StageEdits(r["stage"], (*steps[-1].edits, edit))
             yield DocAudit(rec, steps)

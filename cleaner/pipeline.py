@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .config import Config, load_config
 from .document import Cleaned, Document, StageEdits, apply_edits
 from .stages import STAGES, Stage
+
+
+MAX_PASSES = 3
 
 
 class Pipeline:
@@ -18,18 +21,33 @@ class Pipeline:
         ]
 
     def clean(self, doc: Document) -> Cleaned:
+        """Run the stages in order; repeat while a pass still removes something.
+
+        One removal can expose another (an ad marker in front of the date residue, a
+        double-escaped entity), so a document is passed again until nothing changes:
+        cleaning a cleaned text is then a no-op. Most documents need one pass.
+        """
         text = doc.text
         steps = []
         meta: dict[str, str] = {}
-        for stage in self.stages:
-            edits = stage.run(doc, text)
-            if not edits:
-                continue
-            steps.append(StageEdits(stage.name, edits))
-            text = apply_edits(text, edits)
-            for e in edits:
-                if e.applied:
-                    meta.update(e.meta)
+        seen = doc
+        for _ in range(MAX_PASSES):
+            changed = False
+            for stage in self.stages:
+                edits = stage.run(seen, text)
+                if not edits:
+                    continue
+                steps.append(StageEdits(stage.name, edits))
+                new = apply_edits(text, edits)
+                if new != text and stage.name != "whitespace":
+                    changed = True
+                text = new
+                for e in edits:
+                    if e.applied:
+                        meta.update(e.meta)
+            if not changed:
+                break
+            seen = replace(doc, kind="text")  # after the first pass a page is text
         return Cleaned(doc=doc, text=text, steps=tuple(steps), meta=meta)
 
 
@@ -61,7 +79,7 @@ class Stats:
         for _stage, e in cleaned.edits:
             if e.applied:
                 self.edits[e.rule] += 1
-                self.chars[e.rule] += e.end - e.start
+                self.chars[e.rule] += e.end - e.start - len(e.replacement)
             else:
                 self.flagged[e.rule] += 1
             touched.add(e.rule)

@@ -2,12 +2,13 @@
 
 Repair only: by default typography that is fine (curly quotes, ligatures, full-width
 forms, NFC/NFD) is left exactly as it is. ftfy is slow, so it only sees lines that a
-cheap regex finds suspect, and its fix is turned back into small edits by a token diff.
+cheap regex finds suspect, and its fix is turned back into small edits by a diff.
 """
 
 from __future__ import annotations
 
 import difflib
+import html
 import re
 from dataclasses import dataclass
 
@@ -25,11 +26,8 @@ _MOJIBAKE = (
     r"\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
 )
 SUSPECT = re.compile("|".join((_ENTITY, _CONTROL, _ZERO_WIDTH, _MOJIBAKE)))
-ENTITY = re.compile(_ENTITY)
-CONTROL = re.compile(_CONTROL)
-ZERO_WIDTH = re.compile(_ZERO_WIDTH)
-MOJIBAKE = re.compile(_MOJIBAKE)
-TOKEN = re.compile(r"\w+|\s|[^\w\s]", re.UNICODE)
+STRAY = re.compile(f"(?P<entity>{_ENTITY})|(?P<zero>{_ZERO_WIDTH})|(?P<control>{_CONTROL})")
+CONTROL = re.compile(_CONTROL + "+")
 
 REASONS = {
     "encoding/html-entity": "HTML entity left in text",
@@ -63,7 +61,8 @@ class Encoding(Stage):
         super().__init__(params, mode)
         p = self.params
         self.fixer = ftfy.TextFixerConfig(
-            unescape_html=p.unescape_html,
+            unescape_html=False,  # entities are fixed one by one below, so each is its own edit
+            remove_control_chars=False,  # likewise
             uncurl_quotes=p.uncurl_quotes,
             fix_latin_ligatures=p.fix_latin_ligatures,
             fix_character_width=p.fix_character_width,
@@ -75,59 +74,54 @@ class Encoding(Stage):
         self.every_line = bool(p.uncurl_quotes or p.fix_latin_ligatures or p.fix_character_width or p.normalization)
 
     def find(self, doc: Document, text: str) -> list[Edit]:
-        edits: list[Edit] = []
-        starts = set()
         if self.every_line:
-            starts = {0} | {m.end() for m in re.finditer("\n", text)}
+            lines = {0} | {m.end() for m in re.finditer("\n", text)}
         else:
-            for m in SUSPECT.finditer(text):
-                starts.add(text.rfind("\n", 0, m.start()) + 1)
-        for start in sorted(starts):
+            lines = {text.rfind("\n", 0, m.start()) + 1 for m in SUSPECT.finditer(text)}
+        edits: list[Edit] = []
+        for start in sorted(lines):
             end = text.find("\n", start)
-            end = len(text) if end < 0 else end
-            edits.extend(self._fix_line(text[start:end], start))
+            edits.extend(self._fix_line(text, start, len(text) if end < 0 else end))
         return edits
 
-    def _fix_line(self, line: str, offset: int) -> list[Edit]:
-        fixed = ftfy.fix_and_explain(line, self.fixer)
-        target = fixed.text
-        if self.params.remove_zero_width:
-            target = ZERO_WIDTH.sub("", target)
-        if target == line:
-            return []
-        plan = ", ".join(f"{a} {b}" for a, b in (fixed.explanation or []))
-        a, b = TOKEN.findall(line), TOKEN.findall(target)
-        apos = [0]
-        for tok in a:
-            apos.append(apos[-1] + len(tok))
+    def _fix_line(self, text: str, start: int, end: int) -> list[Edit]:
+        """ftfy's repair of the line as char-level edits, then entities and stray characters."""
+        line = text[start:end]
         edits = []
-        matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-        for op, i1, i2, j1, j2 in matcher.get_opcodes():
-            if op == "equal":
+        fixed = ftfy.fix_and_explain(line, self.fixer)
+        if fixed.text != line:
+            plan = ", ".join(f"{a} {b}" for a, b in (fixed.explanation or []))
+            matcher = difflib.SequenceMatcher(None, line, fixed.text, autojunk=False)
+            for op, i1, i2, j1, j2 in matcher.get_opcodes():
+                if op != "equal":
+                    new = fixed.text[j1:j2]
+                    rule = (
+                        "encoding/control-char" if CONTROL.fullmatch(line[i1:i2]) and not new else "encoding/mojibake"
+                    )
+                    reason = REASONS[rule] + (f" ({plan})" if rule == "encoding/mojibake" and plan else "")
+                    edits.append(
+                        Edit(
+                            start + i1, start + i2, rule, reason, replacement=new, action="replace" if new else "remove"
+                        )
+                    )
+        taken = [(e.start, e.end) for e in edits]
+        for m in STRAY.finditer(text, start, end):
+            s, e = m.span()
+            if any(a < e and s < b for a, b in taken):
                 continue
-            old, new = line[apos[i1] : apos[i2]], "".join(b[j1:j2])
-            rule = _classify(old)
-            reason = REASONS[rule] + (f" ({plan})" if rule == "encoding/mojibake" and plan else "")
-            edits.append(
-                Edit(
-                    offset + apos[i1],
-                    offset + apos[i2],
-                    rule,
-                    reason,
-                    replacement=new,
-                    action="replace" if new else "remove",
+            if m.lastgroup == "entity":
+                if not self.params.unescape_html:
+                    continue
+                new = html.unescape(m.group())
+                if new == m.group():
+                    continue
+                edits.append(
+                    Edit(
+                        s, e, "encoding/html-entity", REASONS["encoding/html-entity"], replacement=new, action="replace"
+                    )
                 )
-            )
+            elif m.lastgroup == "zero" and self.params.remove_zero_width:
+                edits.append(Edit(s, e, "encoding/zero-width", REASONS["encoding/zero-width"]))
+            elif m.lastgroup == "control":
+                edits.append(Edit(s, e, "encoding/control-char", REASONS["encoding/control-char"]))
         return edits
-
-
-def _classify(old: str) -> str:
-    if ENTITY.search(old):
-        return "encoding/html-entity"
-    if MOJIBAKE.search(old):
-        return "encoding/mojibake"
-    if CONTROL.search(old):
-        return "encoding/control-char"
-    if ZERO_WIDTH.search(old):
-        return "encoding/zero-width"
-    return "encoding/mojibake"

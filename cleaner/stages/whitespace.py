@@ -25,11 +25,13 @@ REASONS = {
 }
 
 
-def _needs_work(text: str) -> bool:
+def _needs_work(text: str, doc_text: str) -> bool:
     """Cheap test that skips the regex on the common, already tidy document."""
     if not text:
         return False
     if text[0].isspace() or (text[-1].isspace() and (text[-1] != "\n" or text.endswith("\n\n"))):
+        return True
+    if text.endswith("\n") != doc_text.rstrip(" \t").endswith(("\n", "\r")):
         return True
     return "\r" in text or "\n\n\n" in text or " \n" in text or "\t\n" in text
 
@@ -38,7 +40,7 @@ class Whitespace(Stage):
     name = "whitespace"
 
     def find(self, doc: Document, text: str) -> list[Edit]:
-        if not _needs_work(text):
+        if not _needs_work(text, doc.text):
             return []
         edits = []
         for m in _PATTERN.finditer(text):
@@ -49,7 +51,8 @@ class Whitespace(Stage):
             elif kind == "blank":
                 new = "\n\n"
             elif kind == "tail":
-                new = "\n" if "\n" in span or "\r" in span else ""
+                # end as the input did: with one line break, or none
+                new = "\n" if doc.text.rstrip(" \t").endswith(("\n", "\r")) else ""
             else:
                 new = ""
             if new == span:

@@ -1,0 +1,76 @@
+"""The phrase engine's semantics, with rules made here (the bundled packs are tested by test_rules)."""
+
+from cleaner.document import Document, apply_edits
+from cleaner.packs import Rule
+from cleaner.stages.phrases import Loaded, Phrases
+from cleaner.stages.whitespace import Whitespace
+
+AD = Rule("ads/continues", "Article continues after this advertisement", "start", "ad marker")
+AD_LINE = Rule("ads/ad", "ADVERTISEMENT", "line", "ad marker")
+AD_GLUED = Rule("ads/ad-glued", '(?P<cut>ADVERTISEMENT)(?:[A-Z][a-z]|[“"])', "start", "ad marker", regex=True)
+SPAM = Rule("spam/slot", r"[a-z]+4d slot|slot gacor", "start", "spam", regex=True, ignore_case=True)
+READ = Rule("promo/read", "READ: .{1,200}", "line", "related story", regex=True)
+NEWS = Rule("social/newsletter", "Subscribe to our daily newsletter", "line", "newsletter prompt")
+TOKEN = Rule("spam/token", "mentos4d", "anywhere", "spam token")
+ALL = (AD, AD_LINE, AD_GLUED, SPAM, READ, NEWS)
+
+
+def clean(text: str, rules=ALL) -> str:
+    doc = Document("d", text)
+    for stage in (Phrases(Loaded(tuple(rules))), Whitespace()):
+        text = apply_edits(text, stage.run(doc, text))
+    return text
+
+
+def test_glued_marker_at_line_start():
+    assert clean("One.\nArticle continues after this advertisementBut Rubio said.") == "One.\nBut Rubio said."
+
+
+def test_chain_of_start_rules():
+    text = "One.\nmentos4d slot Article continues after this advertisement“Any unlawful immigrant,” he said."
+    assert clean(text) == "One.\n“Any unlawful immigrant,” he said."
+
+
+def test_start_then_whole_line_rule_removes_the_line():
+    assert clean("A.\n\nADVERTISEMENTSubscribe to our daily newsletter\n\nB.") == "A.\n\nB."
+    assert clean("A.\n\nADVERTISEMENT\n\nB.") == "A.\n\nB."
+
+
+def test_cut_group_keeps_context():
+    assert clean("A.\n\nADVERTISEMENTThe company said.") == "A.\n\nThe company said."
+    assert clean("ADVERTISEMENTS are everywhere.") == "ADVERTISEMENTS are everywhere."
+
+
+def test_line_rules_need_the_whole_line():
+    text = "He told me to READ: the book.\nSubscribe to our daily newsletter and more, he joked."
+    assert clean(text) == text
+
+
+def test_last_line_removed_without_leaving_blank_lines():
+    assert clean("A.\n\nREAD: Other story\n\nSubscribe to our daily newsletter") == "A."
+
+
+def test_case_matters_unless_asked():
+    assert clean("A.\nadvertisement\nB.") == "A.\nadvertisement\nB."
+    assert clean("A.\nSLOT GACOR The rest.") == "A.\nThe rest."
+
+
+def test_marker_inside_a_sentence_is_kept_for_start_rules():
+    text = "She said the Article continues after this advertisement was a joke."
+    assert clean(text) == text
+
+
+def test_anywhere_rule_removes_every_occurrence_with_one_space():
+    assert clean("Buy mentos4d now and mentos4d.", (TOKEN,)) == "Buy now and."
+
+
+def test_edits_carry_rule_and_reason():
+    text = "A.\nREAD: Other story\nB."
+    edits = Phrases(Loaded(ALL)).run(Document("d", text), text)
+    assert [(e.rule, e.reason, text[e.start : e.end]) for e in edits] == [
+        ("promo/read", "related story", "READ: Other story\n")
+    ]
+
+
+def test_crlf_lines():
+    assert clean("A.\r\nADVERTISEMENT\r\nB.") == "A.\nB."

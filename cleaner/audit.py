@@ -217,14 +217,14 @@ def verify(
 
 
 def _read_outputs(path: Path, text_field: str) -> dict[str, str]:
-    from .io.readers import _open_binary, kind_of
+    from .io.readers import kind_of, open_lines
 
     if not path.exists():
         return {}
     if kind_of(path) != "jsonl":
         return {str(path): path.read_bytes().decode("utf-8")}
     found = {}
-    with _open_binary(path) as fh:
+    with open_lines(path) as fh:
         for n, line in enumerate(fh, 1):
             found[f"{path}:{n}"] = orjson.loads(line)[text_field]
     return found

@@ -158,7 +158,7 @@ def _parse_stages(raw: Any, path: Path, extra_packs: tuple[Path, ...]) -> tuple[
         body.line, body.key_lines = item.line, item.key_lines
         cls = STAGES[name]
         params = parse_params(cls.Params, body, path, f"{where}({name})")
-        params = cls.resolve(params, path, extra_packs)
+        params = cls.resolve(params, path, extra_packs, body.key_lines)
         specs.append(StageSpec(name=name, mode=mode, params=params))
     return tuple(specs)
 

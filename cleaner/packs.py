@@ -115,10 +115,23 @@ def load_pack(path: Path) -> list[Rule]:
             raise ConfigError(path, line_of(item, "match"), f"{where}.match", f"not a valid RE2 regex: {exc}") from None
         if set(compiled.groupindex) - {"cut"}:
             raise ConfigError(path, line_of(item, "match"), f"{where}.match", "the only named group allowed is `cut`")
-        if compiled.search("") is not None and compiled.fullmatch("") is not None:
-            raise ConfigError(path, line_of(item, "match"), f"{where}.match", "pattern matches empty text")
+        if _matches_empty(compiled):
+            raise ConfigError(path, line_of(item, "match"), f"{where}.match", "pattern can match empty text")
         rules.append(rule)
     return rules
+
+
+PROBES = ("", "a", "ab", "a b", "A. B", "1", " ", "\n")
+
+
+def _matches_empty(rx: re2._Regexp) -> bool:
+    """A rule that can match nothing would cut at arbitrary places (`\\b`, `x*`)."""
+    cut = rx.groupindex.get("cut")
+    for probe in PROBES:
+        for m in rx.finditer(probe):
+            if m.start() == m.end() or (cut and m.start(cut) == m.end(cut)):
+                return True
+    return False
 
 
 def load_packs(paths: list[Path]) -> tuple[Rule, ...]:

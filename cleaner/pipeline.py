@@ -9,7 +9,6 @@ from .config import Config, load_config
 from .document import Cleaned, Document, StageEdits, apply_edits
 from .stages import STAGES, Stage
 
-
 MAX_PASSES = 3
 
 

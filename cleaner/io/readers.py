@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import codecs
 import gzip
-import io
 import json
+import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import charset_normalizer
 import orjson
@@ -66,12 +67,18 @@ def decode(data: bytes) -> tuple[str, str | None]:
     text = data.decode("utf-8", errors="replace")
     has_utf8 = any(ord(c) > 0x7F and c != "\ufffd" for c in text)
     if not has_utf8:  # no valid multi-byte sequence at all: a legacy single-byte charset
-        best = charset_normalizer.from_bytes(data).best()
-        enc = best.encoding if best is not None else "cp1252"
-        try:
-            return data.decode(enc), f"not UTF-8 (byte {first_bad}); decoded as {enc} (detected)"
-        except (UnicodeDecodeError, LookupError):
+        try:  # the web's usual one; detectors guess wildly on short texts
+            return data.decode("cp1252"), f"not UTF-8 (byte {first_bad}); detected as cp1252 (no valid UTF-8 sequence)"
+        except UnicodeDecodeError:
             pass
+        best = charset_normalizer.from_bytes(data).best()
+        if best is not None:
+            try:
+                return data.decode(
+                    best.encoding
+                ), f"not UTF-8 (byte {first_bad}); decoded as {best.encoding} (detected)"
+            except (UnicodeDecodeError, LookupError):
+                pass
     bad = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
     return text, f"invalid UTF-8 from byte {first_bad}; {bad} bad sequence(s) replaced with U+FFFD"
 
@@ -91,30 +98,54 @@ def _read_file(path: Path, source: str, doc_id: str, kind: str) -> Item:
     return Item(source, doc=Document(id=doc_id, text=text, source=source, kind=kind), notes=notes)  # type: ignore[arg-type]
 
 
-def _open_binary(path: Path) -> BinaryIO:
+def _zst_lines(path: Path) -> Iterator[bytes]:
+    """Lines of a .zst file; a truncated stream is an error, not a quiet end."""
+    dctx = zstandard.ZstdDecompressor()
+    obj = dctx.decompressobj()
+    pending = b""
+    with path.open("rb") as raw:
+        while chunk := raw.read(1 << 20):
+            if obj.eof:  # the next frame
+                obj = dctx.decompressobj()
+            data = obj.decompress(chunk)
+            while obj.eof and obj.unused_data:
+                rest = obj.unused_data
+                obj = dctx.decompressobj()
+                data += obj.decompress(rest)
+            pending += data
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                yield line + b"\n"
+        if not obj.eof and path.stat().st_size:
+            raise zstandard.ZstdError("truncated zstd stream")
+    if pending:
+        yield pending
+
+
+@contextmanager
+def open_lines(path: Path) -> Iterator[Iterable[bytes]]:
+    """The file's lines as bytes, decompressed by suffix."""
     name = path.name.lower()
-    if name.endswith(".gz"):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
     if name.endswith(".zst"):
-        raw = path.open("rb")
-        reader = zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
-        return io.BufferedReader(reader)  # type: ignore[arg-type]  # gives line iteration
-    return path.open("rb")
+        yield _zst_lines(path)
+        return
+    with gzip.open(path, "rb") if name.endswith(".gz") else path.open("rb") as fh:
+        yield fh
+
+
+BIG_INT = re.compile(rb"(?<![\w.])-?\d{19,}")
 
 
 def _parse_line(raw: bytes) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        if "64-bit" in str(exc) or "integer" in str(exc).lower():
-            return json.loads(raw)  # big integers: slower, but exact
-        raise
+    if BIG_INT.search(raw):
+        return json.loads(raw)  # orjson would turn integers beyond 64 bits into floats
+    return orjson.loads(raw)
 
 
 def _read_jsonl(path: Path, source: str, stem: str, fields: Fields) -> Iterator[Item]:
     lineno = 0
     try:
-        with _open_binary(path) as fh:
+        with open_lines(path) as fh:
             for raw in fh:
                 lineno += 1
                 where = f"{source}:{lineno}"

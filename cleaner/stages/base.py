@@ -28,8 +28,11 @@ class Stage:
         self.mode = mode
 
     @classmethod
-    def resolve(cls, params: Any, config_path: Path, extra_packs: tuple[Path, ...]) -> Any:
-        """Turn parsed params into what the stage runs with (e.g. load rule files)."""
+    def resolve(cls, params: Any, config_path: Path, extra_packs: tuple[Path, ...], lines: dict[str, int]) -> Any:
+        """Turn parsed params into what the stage runs with (e.g. load rule files).
+
+        `lines` maps each parameter to its line in the config file, for error messages.
+        """
         return params
 
     def find(self, doc: Document, text: str) -> list[Edit]:

@@ -33,14 +33,18 @@ class Header(Stage):
     Params = Params
 
     @classmethod
-    def resolve(cls, params: Params, config_path: Path, extra_packs: tuple[Path, ...]) -> Params:
+    def resolve(cls, params: Params, config_path: Path, extra_packs: tuple[Path, ...], lines: dict[str, int]) -> Params:
         for i, f in enumerate(params.fields):
             try:
                 rx = re2.compile(f.pattern)
             except re2.error as exc:
-                raise ConfigError(config_path, None, f"header.fields[{i}].pattern", f"bad RE2 regex: {exc}") from None
+                raise ConfigError(
+                    config_path, lines.get("fields"), f"header.fields[{i}].pattern", f"bad RE2 regex: {exc}"
+                ) from None
             if "value" not in rx.groupindex:
-                raise ConfigError(config_path, None, f"header.fields[{i}].pattern", "needs a group named `value`")
+                raise ConfigError(
+                    config_path, lines.get("fields"), f"header.fields[{i}].pattern", "needs a group named `value`"
+                )
         return params
 
     def __init__(self, params: Params | None = None, mode: str = "apply"):

@@ -55,23 +55,27 @@ class Phrases(Stage):
     Params = Params
 
     @classmethod
-    def resolve(cls, params: Params, config_path: Path, extra_packs: tuple[Path, ...]) -> Loaded:
+    def resolve(cls, params: Params, config_path: Path, extra_packs: tuple[Path, ...], lines: dict[str, int]) -> Loaded:
         paths = sorted((rules_dir() / "packs").glob("*.yaml")) if params.bundled else []
         for p in params.packs:
             path = (config_path.parent / p).resolve()
             if not path.is_file():
-                raise ConfigError(config_path, None, "phrases.packs", f"pack {p} not found (looked at {path})")
+                raise ConfigError(
+                    config_path, lines.get("packs"), "phrases.packs", f"pack {p} not found (looked at {path})"
+                )
             paths.append(path)
         rules = load_packs([*paths, *extra_packs])
         known = {r.id for r in rules}
         for rid in params.disable:
             if rid not in known:
-                raise ConfigError(config_path, None, "phrases.disable", f"no rule {rid!r} (see `cleaner rules list`)")
+                raise ConfigError(
+                    config_path, lines.get("disable"), "phrases.disable", f"no rule {rid!r} (see `cleaner rules list`)"
+                )
         return Loaded(tuple(r for r in rules if r.id not in params.disable))
 
     def __init__(self, params: Loaded | None = None, mode: str = "apply"):
         if params is None:
-            params = self.resolve(Params(), Path("."), ())
+            params = self.resolve(Params(), Path("."), (), {})
         super().__init__(params, mode)
         rules = params.rules
         self.line = _Group([r for r in rules if r.where == "line"], "FullMatchSet")

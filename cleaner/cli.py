@@ -125,34 +125,48 @@ STAGE_STYLE = {
 
 @app.command()
 def explain(
-    file: Annotated[Path, typer.Argument(help="One .txt or .html document.")],
+    file: Annotated[Path, typer.Argument(help="One .txt, .html or .jsonl[.gz|.zst] file.")],
+    line: Annotated[
+        int | None, typer.Option("--line", min=1, help="JSONL: the record on this line [default: first].")
+    ] = None,
     config: ConfigOpt = None,
     rules: RulesOpt = None,
 ) -> None:
     """Clean one document and show the result, then every edit with its rule, reason and score."""
-    from .config import Fields
-    from .io import read_items
+    from .audit import edit_records
+    from .io import kind_of, read_items
     from .pipeline import Pipeline
 
     cfg = _config(config, rules)
     if not file.is_file():
         raise _fail(f"{file}: no such file")
-    items = list(read_items(file, str(file), file.stem, Fields()))
-    item = items[0] if items else None
-    if item is None or item.doc is None:
-        raise _fail(f"{file}: {item.error if item else 'no document'}", 1)
+    if not kind_of(file):
+        raise _fail(f"{file}: unsupported file type")
+    item = None
+    for candidate in read_items(file, str(file), file.name.split(".")[0], cfg.fields):
+        if line is None or candidate.source.endswith(f":{line}"):
+            item = candidate
+            break
+    if item is None:
+        raise _fail(f"{file}: no record on line {line}" if line else f"{file}: no document", 1)
+    if item.doc is None:
+        raise _fail(f"{item.source}: {item.error}", 1)
     cleaned = Pipeline(cfg).clean(item.doc)
-    out.rule("cleaned text")
+    out.rule(f"{item.source}: cleaned text")
     out.print(Text(cleaned.text))
     out.rule(f"{sum(len(s.edits) for s in cleaned.steps)} edits")
-    for stage, e in cleaned.edits:
-        style = STAGE_STYLE.get(stage, "")
-        line = Text(f"{e.action:7} ", style="bold" if e.applied else "italic") + Text(f"{e.rule:32}", style=style)
-        line += Text(f" [{e.start}:{e.end}]")
-        if e.score is not None:
-            line += Text(f" score={e.score}")
-        line += Text(f"  {e.reason}", style="dim")
-        out.print(line)
+    for rec in edit_records(cleaned):
+        style = STAGE_STYLE.get(rec["stage"], "")
+        row = Text(f"{rec['action']:7} ", style="bold" if rec["action"] != "flag" else "italic")
+        row += Text(f"{rec['rule']:32}", style=style)
+        if rec["score"] is not None:
+            row += Text(f" score={rec['score']}")
+        row += Text(f"  {rec['reason']}", style="dim")
+        if rec["text"] is not None:
+            snippet = rec["text"] if len(rec["text"]) <= 90 else rec["text"][:87] + "..."
+            change = f"{snippet!r} -> {rec['replacement']!r}" if rec["replacement"] else repr(snippet)
+            row += Text(f"\n        {change}")
+        out.print(row)
     if cleaned.meta:
         out.print(Text(f"metadata: {cleaned.meta}"))
 

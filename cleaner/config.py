@@ -108,14 +108,14 @@ def parse_params(cls: type, raw: Any, path: Path, where: str) -> Any:
             item_lines = getattr(value, "item_lines", [line] * len(value))
             for i, item in enumerate(value):
                 if dataclasses.is_dataclass(item_tp):
-                    items.append(parse_params(item_tp, item, path, f"{where}.{key}[{i}]"))
+                    items.append(parse_params(typing.cast(type, item_tp), item, path, f"{where}.{key}[{i}]"))
                 elif not _type_ok(item, item_tp):
                     raise ConfigError(path, item_lines[i], f"{where}.{key}[{i}]", f"expected {_type_name(item_tp)}")
                 else:
                     items.append(item)
             value = tuple(items)
         elif dataclasses.is_dataclass(tp):
-            value = parse_params(tp, value, path, f"{where}.{key}")
+            value = parse_params(typing.cast(type, tp), value, path, f"{where}.{key}")
         values[key] = value
     try:
         obj = cls(**values)
@@ -150,6 +150,8 @@ def _parse_stages(raw: Any, path: Path, extra_packs: tuple[Path, ...]) -> tuple[
             raise ConfigError(path, line_of(item, "name"), f"{where}.name", f"stage {name!r} listed twice")
         seen.add(name)
         mode = item.get("mode", "apply")
+        if mode is False:  # YAML 1.1 reads an unquoted `off` as false
+            mode = "off"
         if mode not in MODES:
             raise ConfigError(
                 path, line_of(item, "mode"), f"{where}.mode", f"expected one of {', '.join(MODES)}, got {mode!r}"

@@ -59,7 +59,7 @@ def load_pack(path: Path) -> list[Rule]:
     for key in raw:
         if key not in ("pack", "description", "rules"):
             raise ConfigError(path, line_of(raw, key), key, "unknown key (known: pack, description, rules)")
-    pack = _need(raw, "pack", str, path, "pack")
+    pack = str(_need(raw, "pack", str, path, "pack"))
     if not ID.match(pack):
         raise ConfigError(path, line_of(raw, "pack"), "pack", "use lowercase letters, digits and dashes")
     items = raw.get("rules")
@@ -76,14 +76,14 @@ def load_pack(path: Path) -> list[Rule]:
                 raise ConfigError(
                     path, line_of(item, key), f"{where}.{key}", f"unknown key (known: {', '.join(sorted(RULE_KEYS))})"
                 )
-        rid = _need(item, "id", str, path, where)
+        rid = str(_need(item, "id", str, path, where))
         where = f"rules[{i}]({rid})"
         if not ID.match(rid):
             raise ConfigError(path, line_of(item, "id"), f"{where}.id", "use lowercase letters, digits and dashes")
         if rid in seen:
             raise ConfigError(path, line_of(item, "id"), f"{where}.id", "id used twice in this pack")
         seen.add(rid)
-        rule_where = _need(item, "where", str, path, where, "line")
+        rule_where = str(_need(item, "where", str, path, where, "line"))
         if rule_where not in WHERE:
             raise ConfigError(path, line_of(item, "where"), f"{where}.where", f"expected one of {', '.join(WHERE)}")
         examples = []

@@ -30,12 +30,16 @@ class Pipeline:
         steps = []
         meta: dict[str, str] = {}
         seen = doc
+        flagged: set[tuple[str, str]] = set()
         for _ in range(MAX_PASSES):
             changed = False
             for stage in self.stages:
                 edits = stage.run(seen, text)
+                if flagged:  # a later pass sees the same doubtful text again; report it once
+                    edits = tuple(e for e in edits if e.applied or (e.rule, text[e.start : e.end]) not in flagged)
                 if not edits:
                     continue
+                flagged.update((e.rule, text[e.start : e.end]) for e in edits if not e.applied)
                 steps.append(StageEdits(stage.name, edits))
                 new = apply_edits(text, edits)
                 if new != text and stage.name != "whitespace":

@@ -1,9 +1,9 @@
 from cleaner.document import Document, apply_edits
-from cleaner.stages.encoding import Encoding, Params
+from cleaner.stages.encoding import Encoding, EncodingParams
 
 
 def fix(text: str, **params) -> tuple[str, list]:
-    stage = Encoding(Params(**params))
+    stage = Encoding(EncodingParams(**params))
     edits = stage.run(Document("d", text), text)
     return apply_edits(text, edits), list(edits)
 

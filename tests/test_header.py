@@ -1,6 +1,6 @@
 from cleaner import Pipeline
 from cleaner.document import Document, apply_edits
-from cleaner.stages.header import Field, Header, Params
+from cleaner.stages.header import Field, Header, HeaderParams
 
 DATE = Pipeline().config.stage("header").params
 
@@ -32,7 +32,7 @@ def test_pipeline_puts_date_in_meta(pipeline):
 
 
 def test_fields_chain():
-    params = Params(fields=(Field("date", r"date (?P<value>\S+) "), Field("author", r"by (?P<value>\w+) ")))
+    params = HeaderParams(fields=(Field("date", r"date (?P<value>\S+) "), Field("author", r"by (?P<value>\w+) ")))
     text = "date 2025-01-01 by Ana Body text."
     edits = Header(params).run(Document("d", text), text)
     assert apply_edits(text, edits) == "Body text."

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import justext
 
-from ..document import Document, Edit
+from ..document import Action, Document, Edit
 from .base import Stage
 
 WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
@@ -72,7 +72,7 @@ def content_words(text: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Params:
+class CoherenceParams:
     remove_below: float = 0.05  # share of words found elsewhere in the document
     flag_below: float = 0.15
     min_unshared_names: int = 2  # removal also needs this many names found nowhere else
@@ -89,7 +89,7 @@ class Params:
 
 class Coherence(Stage):
     name = "coherence"
-    Params = Params
+    Params = CoherenceParams
 
     def find(self, doc: Document, text: str) -> list[Edit]:
         p = self.params
@@ -124,7 +124,7 @@ class Coherence(Stage):
         for start, end, score in judged:
             if score >= p.flag_below:
                 continue
-            action = "flag"
+            action: Action = "flag"
             if score <= p.remove_below:
                 block_names = names(text[start:end])
                 unshared = sum(1 for w in block_names if df[w] <= 1)

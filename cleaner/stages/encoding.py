@@ -38,7 +38,7 @@ REASONS = {
 
 
 @dataclass(frozen=True)
-class Params:
+class EncodingParams:
     unescape_html: bool = True
     remove_zero_width: bool = True
     # Off by default: these change typography that is legitimate in clean text.
@@ -55,9 +55,9 @@ class Params:
 
 class Encoding(Stage):
     name = "encoding"
-    Params = Params
+    Params = EncodingParams
 
-    def __init__(self, params: Params | None = None, mode: str = "apply"):
+    def __init__(self, params: EncodingParams | None = None, mode: str = "apply"):
         super().__init__(params, mode)
         p = self.params
         self.fixer = ftfy.TextFixerConfig(

@@ -24,16 +24,18 @@ class Field:
 
 
 @dataclass(frozen=True)
-class Params:
+class HeaderParams:
     fields: tuple[Field, ...] = ()
 
 
 class Header(Stage):
     name = "header"
-    Params = Params
+    Params = HeaderParams
 
     @classmethod
-    def resolve(cls, params: Params, config_path: Path, extra_packs: tuple[Path, ...], lines: dict[str, int]) -> Params:
+    def resolve(
+        cls, params: HeaderParams, config_path: Path, extra_packs: tuple[Path, ...], lines: dict[str, int]
+    ) -> HeaderParams:
         for i, f in enumerate(params.fields):
             try:
                 rx = re2.compile(f.pattern)
@@ -47,7 +49,7 @@ class Header(Stage):
                 )
         return params
 
-    def __init__(self, params: Params | None = None, mode: str = "apply"):
+    def __init__(self, params: HeaderParams | None = None, mode: str = "apply"):
         super().__init__(params, mode)
         self.fields = [(f, re2.compile(f.pattern)) for f in self.params.fields]
 

@@ -16,7 +16,7 @@ from .base import Stage
 
 
 @dataclass(frozen=True)
-class Params:
+class HtmlParams:
     include_tables: bool = True
     include_comments: bool = False
     favor_precision: bool = False
@@ -26,7 +26,7 @@ class Params:
 
 class Html(Stage):
     name = "html"
-    Params = Params
+    Params = HtmlParams
 
     def find(self, doc: Document, text: str) -> list[Edit]:
         if doc.kind != "html" or not text.strip():

@@ -19,7 +19,7 @@ from .base import Stage
 
 
 @dataclass(frozen=True)
-class Params:
+class PhrasesParams:
     bundled: bool = True  # use every pack in the bundled rules/packs/
     packs: tuple[str, ...] = ()  # more packs, relative to the config file
     disable: tuple[str, ...] = ()  # rule ids switched off
@@ -52,10 +52,12 @@ class _Group:
 
 class Phrases(Stage):
     name = "phrases"
-    Params = Params
+    Params = PhrasesParams
 
     @classmethod
-    def resolve(cls, params: Params, config_path: Path, extra_packs: tuple[Path, ...], lines: dict[str, int]) -> Loaded:
+    def resolve(
+        cls, params: PhrasesParams, config_path: Path, extra_packs: tuple[Path, ...], lines: dict[str, int]
+    ) -> Loaded:
         paths = sorted((rules_dir() / "packs").glob("*.yaml")) if params.bundled else []
         for p in params.packs:
             path = (config_path.parent / p).resolve()
@@ -75,7 +77,7 @@ class Phrases(Stage):
 
     def __init__(self, params: Loaded | None = None, mode: str = "apply"):
         if params is None:
-            params = self.resolve(Params(), Path("."), (), {})
+            params = self.resolve(PhrasesParams(), Path("."), (), {})
         super().__init__(params, mode)
         rules = params.rules
         self.line = _Group([r for r in rules if r.where == "line"], "FullMatchSet")

@@ -5,7 +5,6 @@ Replaying a document's edit records, stage by stage, over its input gives its ou
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -17,6 +16,7 @@ import orjson
 from . import __version__
 from .document import Cleaned, Edit, StageEdits, apply_edits
 from .errors import CleanerError
+from .io.writers import AtomicFile
 
 # The html stage replaces a whole page; the page stays in the input file, so the audit
 # keeps its size instead of a copy.
@@ -89,27 +89,22 @@ def doc_record(
     return rec
 
 
-class AuditWriter:
+class AuditWriter(AtomicFile):
     """Appends records to a temporary file; `commit` moves it into place."""
 
     def __init__(self, path: Path):
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        super().__init__(path)
         self.fh = self.tmp.open("wb")
 
     def write(self, record: dict) -> None:
         self.fh.write(orjson.dumps(record) + b"\n")
 
     def commit(self) -> None:
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
-        self.fh.close()
-        os.replace(self.tmp, self.path)
+        self._publish(self.fh)
 
     def abort(self) -> None:
         self.fh.close()
-        self.tmp.unlink(missing_ok=True)
+        super().abort()
 
 
 def read_audit(path: Path) -> Iterator[dict]:

@@ -21,23 +21,26 @@ def output_name(rel: Path) -> Path:
     return rel
 
 
-class _Atomic:
+class AtomicFile:
+    """A file written under a hidden temporary name and renamed into place when complete."""
+
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
         self.count = 0
 
-    def _finish(self, fh: Any) -> None:
+    def _publish(self, fh: Any) -> None:
         fh.flush()
-        if hasattr(fh, "fileno"):
-            os.fsync(fh.fileno())
+        os.fsync(fh.fileno())
+        fh.close()
+        os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
         self.tmp.unlink(missing_ok=True)
 
 
-class TextWriter(_Atomic):
+class TextWriter(AtomicFile):
     """One cleaned document -> one UTF-8 file."""
 
     def __init__(self, path: Path):
@@ -52,13 +55,12 @@ class TextWriter(_Atomic):
     def commit(self) -> None:
         if self.text is None:
             return
-        with self.tmp.open("w", encoding="utf-8", newline="") as fh:
-            fh.write(self.text)
-            self._finish(fh)
-        os.replace(self.tmp, self.path)
+        fh = self.tmp.open("w", encoding="utf-8", newline="")
+        fh.write(self.text)
+        self._publish(fh)
 
 
-class JsonlWriter(_Atomic):
+class JsonlWriter(AtomicFile):
     """Records with the text field cleaned and lifted metadata added; compressed like the input."""
 
     def __init__(self, path: Path, text_field: str):
@@ -90,10 +92,8 @@ class JsonlWriter(_Atomic):
 
     def commit(self) -> None:
         if self.fh is not self.raw:
-            self.fh.close()
-        self._finish(self.raw)
-        self.raw.close()
-        os.replace(self.tmp, self.path)
+            self.fh.close()  # writes the compressed stream's end
+        self._publish(self.raw)
 
     def abort(self) -> None:
         try:

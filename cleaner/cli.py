@@ -171,14 +171,18 @@ def explain(
         out.print(Text(f"metadata: {cleaned.meta}"))
 
 
+def _phrase_rules(config: Path | None, rules: list[Path] | None) -> tuple:
+    spec = _config(config, rules).stage("phrases")
+    if spec is None:
+        raise _fail("the config has no phrases stage")
+    return spec.params.rules
+
+
 @rules_app.command("list")
 def rules_list(config: ConfigOpt = None, rules: RulesOpt = None) -> None:
     """Every phrase rule: id, where it matches, what it matches, why."""
-    cfg = _config(config, rules)
-    spec = cfg.stage("phrases")
-    if spec is None:
-        raise _fail("the config has no phrases stage")
-    for r in spec.params.rules:
+    phrase_rules = _phrase_rules(config, rules)
+    for r in phrase_rules:
         kind = "regex" if r.regex else "text"
         out.print(
             Text(f"{r.id:36}", style="bold")
@@ -186,7 +190,7 @@ def rules_list(config: ConfigOpt = None, rules: RulesOpt = None) -> None:
             + Text(r.match)
             + Text(f"  — {r.reason}", style="dim")
         )
-    out.print(f"{len(spec.params.rules)} rules")
+    out.print(f"{len(phrase_rules)} rules")
 
 
 @rules_app.command("test")
@@ -194,15 +198,12 @@ def rules_test(config: ConfigOpt = None, rules: RulesOpt = None) -> None:
     """Run every rule's examples; exit 1 if any fails."""
     from .ruletest import check_rules
 
-    cfg = _config(config, rules)
-    spec = cfg.stage("phrases")
-    if spec is None:
-        raise _fail("the config has no phrases stage")
-    failures, total = check_rules(spec.params.rules)
+    phrase_rules = _phrase_rules(config, rules)
+    failures, total = check_rules(phrase_rules)
     for rule, ex, got in failures:
         err.print(Text(f"FAIL {rule.id} ({rule.origin})", style="red"))
         err.print(Text(f"  in:       {ex.input!r}\n  expected: {ex.output!r}\n  got:      {got!r}"))
-    out.print(f"{total - len(failures)} of {total} examples pass ({len(spec.params.rules)} rules)")
+    out.print(f"{total - len(failures)} of {total} examples pass ({len(phrase_rules)} rules)")
     raise typer.Exit(1 if failures else 0)
 
 

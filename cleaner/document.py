@@ -61,10 +61,6 @@ class Cleaned:
     def edits(self) -> list[tuple[str, Edit]]:
         return [(s.stage, e) for s in self.steps for e in s.edits]
 
-    @property
-    def changed(self) -> bool:
-        return self.text != self.doc.text
-
 
 def apply_edits(text: str, edits: tuple[Edit, ...] | list[Edit]) -> str:
     """Apply the non-flag edits to `text`. Edits must not overlap."""

@@ -16,6 +16,7 @@ from .config import Config
 from .document import Cleaned, Document
 from .errors import InputError
 from .io import Item, kind_of, open_writer, output_name, read_items
+from .io.writers import JsonlWriter, TextWriter
 from .pipeline import Pipeline, Stats
 
 BATCH = 32  # documents per task sent to a worker
@@ -140,20 +141,12 @@ def run(
     log = audit.AuditWriter(audit_path)
     log.write(audit.header_record(config.hash, config.sources, argv))
     report = on_failure or (lambda source, error: print(f"{source}: {error}", file=sys.stderr))
-    current: list = [None, None]  # (job, writer) being written
-
-    def writer_for(job: Job):
-        if current[0] is not job:
-            if current[1] is not None:
-                current[1].commit()
-            current[0], current[1] = job, open_writer(job.out, config.fields.text)
-        return current[1]
+    outputs = _Outputs(config.fields.text)
 
     def handle(job: Job, item: Item, outcome: Cleaned | str | None) -> None:
-        writer = writer_for(job)
-        error = item.error or (outcome if isinstance(outcome, str) else None)
-        if error is not None or not isinstance(outcome, Cleaned):
-            error = error or "not cleaned"
+        writer = outputs.for_job(job)
+        if not isinstance(outcome, Cleaned):  # outcome is None when the item could not be read
+            error = item.error or str(outcome)
             result.stats.add_failure()
             result.failures.append((item.source, error))
             report(item.source, error)
@@ -194,20 +187,42 @@ def run(
                         _drain(window.popleft(), handle)
                 while window:
                     _drain(window.popleft(), handle)
-        if current[1] is not None:
-            current[1].commit()
-        for job in jobs:  # an input with no readable document still gets its (empty) output
-            if job is not current[0] and kind_of(job.path) == "jsonl" and not job.out.exists():
-                w = open_writer(job.out, config.fields.text)
-                w.commit()
+        outputs.close()
+        for job in jobs:  # a shard with no readable record still gets its (empty) output
+            if kind_of(job.path) == "jsonl" and not job.out.exists():
+                open_writer(job.out, config.fields.text).commit()
         log.commit()
     except BaseException:
-        if current[1] is not None:
-            current[1].abort()
+        outputs.abort()
         log.abort()
         raise
     result.seconds = time.monotonic() - started
     return result
+
+
+class _Outputs:
+    """The output file being written. Inputs are read in order, so one is open at a time."""
+
+    def __init__(self, text_field: str):
+        self.text_field = text_field
+        self.job: Job | None = None
+        self.writer: TextWriter | JsonlWriter | None = None
+
+    def for_job(self, job: Job) -> TextWriter | JsonlWriter:
+        if self.job is not job or self.writer is None:
+            self.close()
+            self.job, self.writer = job, open_writer(job.out, self.text_field)
+        return self.writer
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.commit()
+        self.writer = None
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            self.writer.abort()
+        self.writer = None
 
 
 def _drain(entry: tuple[list[tuple[Job, Item]], Future], handle: Callable) -> None:

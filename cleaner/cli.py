@@ -226,3 +226,64 @@ def audit_verify(
         err.print(Text(p, style="red"))
     out.print(f"{res.replayed} of {res.checked} documents replay exactly; {len(res.problems)} problem(s)")
     raise typer.Exit(1 if res.problems else 0)
+
+
+@app.command("eval")
+def eval_(
+    dataset: Annotated[
+        Path,
+        typer.Argument(help="A labelled set: input/ + gold/ (+ noisy.jsonl), or pages + ground-truth.json."),
+    ],
+    config: ConfigOpt = None,
+    rules: RulesOpt = None,
+    floors: Annotated[
+        Path | None, typer.Option("--floors", help="YAML of pinned floors; exit 1 naming each figure below.")
+    ] = None,
+    keep: Annotated[
+        Path | None, typer.Option("--out", help="Keep the cleaned outputs and audit log here [default: a temp folder].")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as one JSON object.")] = False,
+) -> None:
+    """Clean a labelled set as `cleaner run` does and print its quality figures (see README, Measuring quality)."""
+    import json
+
+    from .evaluate import check_floors, evaluate, load_floors, load_set
+
+    cfg = _config(config, rules)
+    try:
+        labelled = load_set(dataset)
+        pinned = load_floors(floors, labelled.name) if floors else []
+        result = evaluate(labelled, cfg, keep)
+    except ConfigError as exc:
+        raise _fail(f"bad floors file: {exc}") from None
+    except CleanerError as exc:
+        raise _fail(str(exc)) from None
+    for source, error in result.failures:
+        err.print(Text(f"{source}: ", style="yellow") + Text(error))
+    if labelled.unscored:
+        err.print(f"note: {len(labelled.unscored)} page(s) have no gold entry and were not scored")
+    fig = result.figures
+    if as_json:
+        out.print(json.dumps({"set": labelled.name, **fig}), markup=False)
+    else:
+        out.print(Text(_figures_line(labelled.name, fig)))
+    problems = check_floors(fig, pinned)
+    for p in problems:
+        err.print(Text("below floor: ", style="bold red") + Text(f"{labelled.name}: {p}"))
+    if pinned and not problems and not as_json:
+        out.print(f"all {len(pinned)} floors met ({floors})")
+    raise typer.Exit(1 if problems or result.failures else 0)
+
+
+def _figures_line(name: str, fig: dict) -> str:
+    def f(v: float | None) -> str:
+        return "n/a" if v is None else f"{v:.4f}"
+
+    head = f"{name}: {fig['docs']} documents  F1 {f(fig['F1'])}  P {f(fig['P'])}  R {f(fig['R'])}"
+    if fig["kind"] == "html":
+        return head
+    line = f"{head}  par_kept {f(fig['par_kept'])}  clean_exact {f(fig['clean_exact'])}  exact {f(fig['exact'])}"
+    if "noise_rm" not in fig:
+        return line + "\n  noise_rm n/a (no noisy.jsonl with noise labels)"
+    families = "  ".join(f"{k} {f(v)}" for k, v in fig["noise_rm_by_family"].items())
+    return f"{line}  noise_rm {f(fig['noise_rm'])}\n  noise_rm by family: {families}"

@@ -20,7 +20,6 @@ from pathlib import Path
 from ..errors import ConfigError
 from ..yamlfile import LinedDict, line_of, load_yaml
 
-
 FIGURES = ("F1", "P", "R", "par_kept", "clean_exact", "exact", "noise_rm")
 
 

@@ -243,3 +243,29 @@ def test_cli_eval_usage_errors(tmp_path):
     res = invoke("eval", CASES / "noisy", "--floors", bad)
     assert res.exit_code == 2 and "bad.yaml:2: F1" in messages(res)
     assert not (tmp_path / "out").exists()
+
+
+# --- bench/compare.py writes only its own section of BENCHMARKS.md --------------------------
+
+
+def _compare_module():
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "compare.py"
+    spec = importlib.util.spec_from_file_location("bench_compare", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_compare_writes_only_its_section(tmp_path):
+    write_section = _compare_module().write_section
+    target = tmp_path / "BENCHMARKS.md"
+    write_section(target, "first\n")
+    assert target.read_text(encoding="utf-8") == "# Benchmarks\n\n<!-- quality:start -->\nfirst\n<!-- quality:end -->\n"
+    other = "<!-- speed:start -->\nspeed table\n<!-- speed:end -->\n"
+    target.write_text("# B\n\n" + other + "\n" + target.read_text(encoding="utf-8").split("\n\n", 1)[1] + "tail\n")
+    write_section(target, "second\n")
+    text = target.read_text(encoding="utf-8")
+    assert other in text and "second\n<!-- quality:end -->\ntail\n" in text and "first" not in text

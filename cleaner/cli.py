@@ -240,7 +240,7 @@ def eval_(
         Path | None, typer.Option("--floors", help="YAML of pinned floors; exit 1 naming each figure below.")
     ] = None,
     keep: Annotated[
-        Path | None, typer.Option("--out", help="Keep the cleaned outputs and audit log here [default: a temp folder].")
+        Path | None, typer.Option("--out", help="Keep the cleaned outputs and audit log in this new or empty folder.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as one JSON object.")] = False,
 ) -> None:

@@ -161,6 +161,8 @@ def test_evaluate_tiny_noisy_set_is_clean(tmp_path):
     # the kept outputs are what `cleaner run` writes, audit log included
     assert (tmp_path / "out" / "clean.txt").read_bytes() == (CASES / "noisy" / "input" / "clean.txt").read_bytes()
     assert (tmp_path / "out" / ".cleaner" / "audit.jsonl").exists()
+    with pytest.raises(InputError, match="must be a new or empty folder"):
+        evaluate(load_set(CASES / "noisy"), load_config(), tmp_path / "out")
 
 
 def test_evaluate_output_equals_cleaner_run(tmp_path):

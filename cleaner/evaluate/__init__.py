@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config
+from ..errors import InputError
 from .floors import Floor, check_floors, figure, load_floors
 from .scoring import score_html, score_noisy
 from .sets import LabelledSet, load_set
@@ -52,6 +53,9 @@ def evaluate(labelled: LabelledSet, config: Config, out: Path | None = None) -> 
     """Run the normal run machinery over the set's inputs into `out` (a temporary folder if None) and score."""
     from ..run import run
 
+    if out is not None and out.exists() and (not out.is_dir() or any(out.iterdir())):
+        # Old outputs there would be scored for documents that fail this time.
+        raise InputError(f"--out {out} must be a new or empty folder")
     with tempfile.TemporaryDirectory(prefix="cleaner-eval-") as tmp:
         target = out if out is not None else Path(tmp) / "out"
         failures: list[tuple[str, str]] = []

@@ -2,7 +2,7 @@ import trafilatura
 
 from cleaner.document import Document
 from cleaner.stages.html import Html, HtmlParams
-from cleaner.stages.html_vote import Para, drop_title, page_titles, recover
+from cleaner.stages.html_vote import Para, drop_links, drop_title, page_titles, recover
 
 BODY = (
     "The city council approved the new budget on Tuesday after a long debate about "
@@ -106,6 +106,13 @@ def test_recover_without_a_match_returns_the_text():
         recover("Something else entirely, not on the page at all.", [Para(LEAD, False, ART)], min_words=10, gap=3)
         == "Something else entirely, not on the page at all."
     )
+
+
+def test_drop_links_drops_lines_that_are_mostly_link_text():
+    related = "Related: Ten storms that changed the coast and what the towns learned from them"
+    paras = [Para(LEAD, False, ART, 0.1), Para(related, True, ART, 0.9), Para(END, False, ART, 0.8)]
+    body = f"{LEAD}\n{related}\n{END}\nShort link"
+    assert drop_links(body, paras, max_links=0.8) == f"{LEAD}\n{END}\nShort link"
 
 
 def test_drop_title_drops_a_headline_first_line_only():

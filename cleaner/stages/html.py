@@ -16,7 +16,7 @@ from lxml.etree import ParserError
 
 from ..document import Document, Edit
 from .base import Stage
-from .html_vote import Para, drop_title, page_titles, recover
+from .html_vote import Para, drop_links, drop_title, page_titles, recover
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class HtmlParams:
     vote: bool = False  # jusText puts back paragraphs trafilatura missed; headline dropped
     vote_min_words: int = 10  # a paragraph put back has at least this many words
     vote_gap: int = 3  # before/after the kept text, stop after this many paragraphs that don't qualify
+    max_link_density: float = 0.8  # with vote: a line more link text than this is a pointer elsewhere
 
 
 class Html(Stage):
@@ -50,7 +51,8 @@ class Html(Stage):
         how = "trafilatura"
         if body and p.vote:
             paras = _paragraphs(text, p.fallback_language)
-            body = drop_title(recover(body, paras, min_words=p.vote_min_words, gap=p.vote_gap), page_titles(text))
+            body = recover(body, paras, min_words=p.vote_min_words, gap=p.vote_gap)
+            body = drop_title(drop_links(body, paras, max_links=p.max_link_density), page_titles(text))
             how = "trafilatura, checked against jusText"
         if not body and p.fallback:
             body = _justext(text, p.fallback_language)
@@ -79,4 +81,4 @@ def _paragraphs(page: str, language: str) -> list[Para]:
         paragraphs = justext.justext(page.encode("utf-8"), justext.get_stoplist(language))
     except (ParserError, ValueError):  # jusText gives up on some markup; trafilatura's text stands
         return []
-    return [Para(p.text, p.is_boilerplate, p.dom_path) for p in paragraphs]
+    return [Para(p.text, p.is_boilerplate, p.dom_path, p.links_density()) for p in paragraphs]

@@ -7,6 +7,9 @@ content, that sits in the same DOM container as paragraphs trafilatura kept and 
 is article text trafilatura missed; it is put back in page order. Chrome in the same spot
 (image captions, ad slots, newsletter boxes) lives in other containers, so it stays out.
 
+A line that is nearly all link text on the page (jusText's link density) is a pointer to
+another page ("Related: ...", "Read more: ..."), not article text, and is dropped too.
+
 The headline is the page's title, not article text: a first line equal to the <title>,
 og:title or <h1> is dropped.
 """
@@ -25,11 +28,13 @@ MIN_KEY = 20  # characters of a line's token key before it is matched to a jusTe
 
 @dataclass(frozen=True)
 class Para:
-    """One jusText paragraph: its text, whether jusText calls it boilerplate, its DOM path."""
+    """One jusText paragraph: its text, whether jusText calls it boilerplate, its DOM path,
+    and the share of its characters that are link text."""
 
     text: str
     boilerplate: bool
     path: str
+    links: float = 0.0
 
 
 def key(text: str) -> str:
@@ -107,6 +112,16 @@ def recover(body: str, paras: list[Para], *, min_words: int, gap: int) -> str:
         out.append(line)
     out.extend(edge(paras[kept[-1] + 1 :]))
     return "\n".join(out)
+
+
+def drop_links(body: str, paras: list[Para], *, max_links: float) -> str:
+    """`body` without the lines whose paragraph on the page is more than `max_links` link text.
+
+    Only lines matched to a jusText paragraph are judged; short lines are left alone.
+    """
+    lines = body.split("\n")
+    found = _match(lines, paras)
+    return "\n".join(line for line, i in zip(lines, found, strict=True) if i is None or paras[i].links <= max_links)
 
 
 def page_titles(page: str) -> list[str]:

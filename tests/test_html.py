@@ -140,3 +140,9 @@ def test_vote_drops_the_headline_and_keeps_the_article():
     assert BODY in edit.replacement
     assert not edit.replacement.startswith("Council passes budget")
     assert "Privacy policy" not in edit.replacement
+
+
+def test_a_page_without_elements_gives_an_empty_text_not_an_error():
+    for page in ("<!-- nothing here -->", " <"):
+        (edit,) = Html(HtmlParams(favor_precision=True, vote=True)).run(Document("p", page, kind="html"), page)
+        assert edit.action == "remove" and edit.replacement == ""

@@ -72,13 +72,12 @@ class Html(Stage):
 
 
 def _justext(page: str, language: str) -> str:
-    paragraphs = justext.justext(page.encode("utf-8"), justext.get_stoplist(language))
-    return "\n\n".join(p.text for p in paragraphs if not p.is_boilerplate)
+    return "\n\n".join(p.text for p in _paragraphs(page, language) if not p.boilerplate)
 
 
 def _paragraphs(page: str, language: str) -> list[Para]:
     try:
         paragraphs = justext.justext(page.encode("utf-8"), justext.get_stoplist(language))
-    except (ParserError, ValueError):  # jusText gives up on some markup; trafilatura's text stands
+    except (ParserError, ValueError):  # a page with no elements (only a comment, say): nothing
         return []
     return [Para(p.text, p.is_boilerplate, p.dom_path, p.links_density()) for p in paragraphs]

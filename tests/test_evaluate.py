@@ -232,10 +232,16 @@ def test_cli_eval_prints_figures_and_exit_codes(tmp_path):
     assert json.loads(res.output)["clean_exact"] == 1.0
     ok = write(tmp_path / "ok.yaml", "noisy:\n  F1: 1.0\n  clean_exact: 1.0\n")
     assert invoke("eval", CASES / "noisy", "--floors", ok).exit_code == 0
-    high = write(tmp_path / "high.yaml", "html:\n  P: 0.99\n  R: 0.5\n")
-    res = invoke("eval", CASES / "html", "--floors", high)
+    # A gold body with a sentence the page lacks: recall drops below 1, precision stays.
+    pages = tmp_path / "html"
+    shutil.copytree(CASES / "html", pages)
+    gold = json.loads((pages / "ground-truth.json").read_text())
+    gold["library"]["articleBody"] += "\nA sentence the page never printed, so recall cannot be perfect."
+    (pages / "ground-truth.json").write_text(json.dumps(gold))
+    high = write(tmp_path / "high.yaml", "html:\n  R: 0.99\n  P: 0.5\n")
+    res = invoke("eval", pages, "--floors", high)
     assert res.exit_code == 1
-    assert "below floor: html: P" in messages(res) and "R " not in messages(res).split("below floor")[-1]
+    assert "below floor: html: R" in messages(res) and "P " not in messages(res).split("below floor")[-1]
 
 
 def test_cli_eval_usage_errors(tmp_path):

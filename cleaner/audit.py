@@ -71,6 +71,7 @@ def doc_record(
     error: str | None = None,
     meta: dict | None = None,
     notes: dict | None = None,
+    url: str | None = None,
 ) -> dict:
     rec: dict[str, Any] = {
         "type": "doc",
@@ -82,6 +83,8 @@ def doc_record(
         "output": output,
         "error": error,
     }
+    if url:
+        rec["url"] = url
     if meta:
         rec["meta"] = meta
     if notes:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .allow import AllowList, load_allow
 from .errors import ConfigError
 from .yamlfile import LinedDict, LinedList, line_of, load_yaml
 
@@ -37,6 +38,7 @@ class Fields:
 
     text: str = "text"
     id: str = "id"
+    url: str = "url"
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Config:
     fields: Fields
     sources: tuple[str, ...]
     hash: str
+    allow: AllowList = AllowList()
 
     def stage(self, name: str) -> StageSpec | None:
         return next((s for s in self.stages if s.name == name), None)
@@ -177,13 +180,23 @@ def _fingerprint(obj: Any) -> Any:
     return obj if isinstance(obj, (str, int, float, bool, type(None))) else repr(obj)
 
 
-def load_config(config: str | Path | None = None, rules: tuple[str | Path, ...] | list = ()) -> Config:
-    """Load the pipeline config (bundled unless `config` is given) plus extra rule packs."""
+def load_config(
+    config: str | Path | None = None,
+    rules: tuple[str | Path, ...] | list = (),
+    allow: tuple[str | Path, ...] | list = (),
+) -> Config:
+    """Load the pipeline config (bundled unless `config` is given), extra rule packs, and the
+    allow lists (the bundled rules/allow.yaml, then the reviewer's `allow` files)."""
     path = Path(config) if config else rules_dir() / "pipeline.yaml"
     extra = tuple(Path(r) for r in rules)
     for r in extra:
         if not r.is_file():
             raise ConfigError(r, None, "--rules", "file not found")
+    allow_paths = tuple(Path(a) for a in allow)
+    for a in allow_paths:
+        if not a.is_file():
+            raise ConfigError(a, None, "--allow", "file not found")
+    allowed = load_allow((rules_dir() / "allow.yaml", *allow_paths))
     raw = load_yaml(path)
     if not isinstance(raw, LinedDict):
         raise ConfigError(path, line_of(raw), "(top)", "expected a mapping with `stages:`")
@@ -195,7 +208,12 @@ def load_config(config: str | Path | None = None, rules: tuple[str | Path, ...] 
     used = [s for s in stages if s.name == "phrases"]
     if extra and not used:
         raise ConfigError(path, line_of(raw, "stages"), "stages", "--rules given but the config has no `phrases` stage")
-    body = {"version": __version__, "fields": _fingerprint(fields), "stages": _fingerprint(stages)}
+    body = {
+        "version": __version__,
+        "fields": _fingerprint(fields),
+        "stages": _fingerprint(stages),
+        "allow": _fingerprint((allowed.entries, allowed.disable)),
+    }
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
-    sources = (str(path), *(str(r) for r in extra))
-    return Config(stages=stages, fields=fields, sources=sources, hash=digest)
+    sources = (str(path), *(str(r) for r in extra), *(str(a) for a in allow_paths))
+    return Config(stages=stages, fields=fields, sources=sources, hash=digest, allow=allowed)

@@ -16,6 +16,7 @@ class Document:
     text: str
     source: str = ""
     kind: Literal["text", "html"] = "text"
+    url: str = ""  # the record's url field, when it has one (allow.yaml `domain:`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,10 +31,13 @@ class Pipeline:
         meta: dict[str, str] = {}
         seen = doc
         flagged: set[tuple[str, str]] = set()
+        allow = self.config.allow
         for _ in range(MAX_PASSES):
             changed = False
             for stage in self.stages:
                 edits = stage.run(seen, text)
+                if allow:
+                    edits = allow.filter(doc, stage.name, text, edits)
                 if flagged:  # a later pass sees the same doubtful text again; report it once
                     edits = tuple(e for e in edits if e.applied or (e.rule, text[e.start : e.end]) not in flagged)
                 if not edits:

@@ -166,6 +166,7 @@ def run(
                 output=location,
                 meta=outcome.meta,
                 notes=item.notes,
+                url=outcome.doc.url or None,
             )
         )
         result.stats.add(outcome)

@@ -169,7 +169,9 @@ def _read_jsonl(path: Path, source: str, stem: str, fields: Fields) -> Iterator[
                     continue
                 rid = record.get(fields.id)
                 doc_id = str(rid) if isinstance(rid, (str, int)) and not isinstance(rid, bool) else f"{stem}:{lineno}"
-                yield Item(where, doc=Document(id=doc_id, text=text, source=where), record=record)
+                url = record.get(fields.url)
+                doc = Document(id=doc_id, text=text, source=where, url=url if isinstance(url, str) else "")
+                yield Item(where, doc=doc, record=record)
     except (OSError, EOFError, zlib.error, zstandard.ZstdError) as exc:
         yield Item(f"{source}:{lineno + 1}", error=f"corrupt or truncated file after line {lineno}: {exc}")
 

@@ -37,6 +37,13 @@ ConfigOpt = Annotated[
 RulesOpt = Annotated[
     list[Path] | None, typer.Option("--rules", help="Phrase pack added on top of the bundled ones (repeatable).")
 ]
+AllowOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--allow", help="Allow list (exceptions, rules switched off) on top of rules/allow.yaml (repeatable)."
+    ),
+]
+AuditArg = Annotated[Path, typer.Argument(help="A run's audit log (OUT/.cleaner/audit.jsonl).")]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -44,9 +51,9 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _config(config: Path | None, rules: list[Path] | None) -> Config:
+def _config(config: Path | None, rules: list[Path] | None, allow: list[Path] | None = None) -> Config:
     try:
-        return load_config(config, tuple(rules or ()))
+        return load_config(config, tuple(rules or ()), tuple(allow or ()))
     except ConfigError as exc:
         raise _fail(f"bad config: {exc}") from None
 
@@ -74,17 +81,25 @@ def run(
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder; mirrors the input layout.")],
     config: ConfigOpt = None,
     rules: RulesOpt = None,
+    allow: AllowOpt = None,
     audit: Annotated[
         Path | None, typer.Option("--audit", help="Audit log path [default: OUT/.cleaner/audit.jsonl].")
     ] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Only errors.")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Also the per-rule counts.")] = False,
+    review_over: Annotated[
+        float,
+        typer.Option(
+            "--review-over", min=0.0, max=1.0, help="Documents with more than this share removed go to review.jsonl."
+        ),
+    ] = 0.3,
 ) -> None:
     """Clean INPUTS into --out and write the audit log."""
+    from .review import review_list
     from .run import run as run_all
 
-    cfg = _config(config, rules)
+    cfg = _config(config, rules, allow)
     try:
         result = run_all(
             list(inputs),
@@ -100,12 +115,15 @@ def run(
     except CleanerError as exc:
         raise _fail(str(exc)) from None
     s = result.stats
+    review_path, review_n = review_list.write(result.audit_path, review_over)
     if not quiet:
         removed = s.chars_in - s.chars_out
         err.print(
             f"cleaned {s.docs - s.failed} of {s.docs} documents into {out_dir}/ in {result.seconds:.1f}s; "
             f"{removed:,} characters removed; {s.failed} failed; audit: {result.audit_path}"
         )
+        if review_n:
+            err.print(f"{review_n} document(s) had more than {review_over:.0%} removed: listed in {review_path}")
     if verbose:
         for rule, row in s.as_dict()["rules"].items():
             counts = f"docs {row['docs']:6}  edits {row['edits']:6}  chars {row['chars']:8}  flagged {row['flagged']}"
@@ -131,13 +149,14 @@ def explain(
     ] = None,
     config: ConfigOpt = None,
     rules: RulesOpt = None,
+    allow: AllowOpt = None,
 ) -> None:
     """Clean one document and show the result, then every edit with its rule, reason and score."""
     from .audit import edit_records
     from .io import kind_of, read_items
     from .pipeline import Pipeline
 
-    cfg = _config(config, rules)
+    cfg = _config(config, rules, allow)
     if not file.is_file():
         raise _fail(f"{file}: no such file")
     if not kind_of(file):
@@ -226,6 +245,103 @@ def audit_verify(
         err.print(Text(p, style="red"))
     out.print(f"{res.replayed} of {res.checked} documents replay exactly; {len(res.problems)} problem(s)")
     raise typer.Exit(1 if res.problems else 0)
+
+
+def _run_of(audit: Path):  # type: ignore[no-untyped-def]
+    from .review import load_run
+
+    try:
+        return load_run(audit)
+    except CleanerError as exc:
+        raise _fail(str(exc)) from None
+
+
+@audit_app.command("summary")
+def audit_summary(
+    audit: AuditArg,
+    over: Annotated[float, typer.Option("--over", help="Over-cleaning threshold: share of a document removed.")] = 0.3,
+    top: Annotated[int, typer.Option("--top", min=0, help="How many over-cleaned documents to list.")] = 10,
+    flags: Annotated[int, typer.Option("--flags", min=0, help="How many flagged edits to print.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Everything as one JSON object (all flagged edits).")] = False,
+) -> None:
+    """Per stage and rule: documents, edits, characters removed, frequent strings; flags; over-cleaning."""
+    import json
+
+    from .review.summary import summarize
+    from .review.terminal import print_summary
+
+    s = summarize(_run_of(audit), over=over, top=top)
+    if as_json:
+        out.print(json.dumps(s, ensure_ascii=False), markup=False, highlight=False)
+    else:
+        print_summary(s, out, flags_shown=flags)
+
+
+@audit_app.command("report")
+def audit_report(
+    audit: AuditArg,
+    report: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
+    max_docs: Annotated[
+        int, typer.Option("--max-docs", min=1, help="Documents carried in full; past that, a stated sample.")
+    ] = 2000,
+    context: Annotated[
+        int, typer.Option("--context", min=0, help="Characters of kept text shown around removals (0: all).")
+    ] = 300,
+    over: Annotated[float, typer.Option("--over", help="Over-cleaning threshold: share of a document removed.")] = 0.3,
+) -> None:
+    """Write one self-contained HTML page to review the run: filters, search, flagged edits."""
+    from .review import report as html_report
+
+    run = _run_of(audit)
+    path = html_report.write(run, report, max_docs=max_docs, context=context, over=over, title=f"cleaner: {audit}")
+    size = path.stat().st_size
+    err.print(f"wrote {path} ({size / 1e6:.1f} MB, {len(run.docs):,} documents in the run)")
+
+
+@audit_app.command("show")
+def audit_show(
+    audit: AuditArg,
+    doc: Annotated[str, typer.Argument(help="Document id or source, as in the audit log.")],
+) -> None:
+    """One document's text with its removals struck through, coloured by stage, rule ids inline."""
+    from .review import read_inputs
+    from .review.terminal import render_doc
+
+    run = _run_of(audit)
+    entry = run.find(doc)
+    if entry is None:
+        raise _fail(f"{doc}: no such document in {audit}", 1)
+    out.print(render_doc(entry, read_inputs([entry]).get(entry.source)))
+
+
+@audit_app.command("recheck")
+def audit_recheck(
+    audit: AuditArg,
+    allow: AllowOpt = None,
+    config: ConfigOpt = None,
+    rules: RulesOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The changes as JSON lines.")] = False,
+) -> None:
+    """What a changed allow list or config would undo in the last run, without cleaning again."""
+    import json
+
+    from .review.recheck import recheck
+
+    cfg = _config(config, rules, allow)
+    res = recheck(_run_of(audit), cfg)
+    for c in res.changes:
+        if as_json:
+            out.print(json.dumps(c.__dict__, ensure_ascii=False), markup=False, highlight=False)
+            continue
+        verb = "kept (flag)" if c.now == "kept" else "not removed"
+        row = Text(f"{c.doc}  ", style="bold") + Text(f"{c.rule}  ", style=STAGE_STYLE.get(c.stage, ""))
+        row += Text(f"{verb}: {c.text!r}  ") + Text(f"({c.why})", style="dim")
+        out.print(row)
+    for source in res.unreadable:
+        err.print(Text(f"{source}: input not readable; only switched-off rules are checked", style="yellow"))
+    docs = len({c.doc for c in res.changes})
+    summary = f"{len(res.changes)} edit(s) in {docs} of {res.docs_checked} changed documents would be undone"
+    err.print(f"{summary}; {res.chars_restored:,} characters restored. Re-run `cleaner run` to apply.")
 
 
 @app.command("eval")

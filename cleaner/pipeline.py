@@ -25,6 +25,10 @@ class Pipeline:
         One removal can expose another (an ad marker in front of the date residue, a
         double-escaped entity), so a document is passed again until nothing changes:
         cleaning a cleaned text is then a no-op. Most documents need one pass.
+
+        A later pass stops at the last stage that changed the text in the pass before,
+        unless it changed something itself: a stage after that one already saw this very
+        text (nothing changed it since), so running it again would find nothing new.
         """
         text = doc.text
         steps = []
@@ -32,9 +36,13 @@ class Pipeline:
         seen = doc
         flagged: set[tuple[str, str]] = set()
         allow = self.config.allow
+        limit = len(self.stages)  # stages past this index saw the current text already
         for _ in range(MAX_PASSES):
             changed = False
-            for stage in self.stages:
+            last = -1
+            for i, stage in enumerate(self.stages):
+                if i > limit and not changed:
+                    break
                 edits = stage.run(seen, text)
                 if allow:
                     edits = allow.filter(doc, stage.name, text, edits)
@@ -47,12 +55,14 @@ class Pipeline:
                 new = apply_edits(text, edits)
                 if new != text and stage.name != "whitespace":
                     changed = True
+                    last = i
                 text = new
                 for e in edits:
                     if e.applied:
                         meta.update(e.meta)
             if not changed:
                 break
+            limit = last
             seen = replace(doc, kind="text")  # after the first pass a page is text
         return Cleaned(doc=doc, text=text, steps=tuple(steps), meta=meta)
 

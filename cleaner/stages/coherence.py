@@ -66,9 +66,22 @@ def names(text: str) -> set[str]:
     return found
 
 
-def content_words(text: str) -> list[str]:
-    stop = stopwords()
-    return [stem(w) for w in WORD.findall(text) if len(w) > 2 and w.lower() not in stop]
+_STEMS: dict[str, str] = {}  # word -> stem, "" for a stopword; words repeat a lot
+
+
+def content_words(text: str) -> set[str]:
+    """The distinct content-word stems of a text."""
+    cache = _STEMS
+    out = set()
+    for w in set(WORD.findall(text)):
+        s = cache.get(w)
+        if s is None:
+            if len(cache) > 500_000:  # bounded on any corpus
+                cache.clear()
+            s = cache[w] = "" if len(w) <= 2 or w.lower() in stopwords() else stem(w)
+        out.add(s)
+    out.discard("")
+    return out
 
 
 @dataclass(frozen=True)
@@ -93,21 +106,22 @@ class Coherence(Stage):
 
     def find(self, doc: Document, text: str) -> list[Edit]:
         p = self.params
-        blocks = []  # (start, end, words)
+        spans = []
         pos = 0
         for line in text.splitlines(keepends=True):
             if line.strip():
-                blocks.append((pos, pos + len(line), content_words(line)))
+                spans.append((pos, pos + len(line)))
             pos += len(line)
-        if len(blocks) < p.min_paragraphs:
+        if len(spans) < p.min_paragraphs:
             return []
+        blocks = [(s, e, content_words(text[s:e])) for s, e in spans]  # (start, end, words)
         scores: list[float] = []
         df: Counter[str] = Counter()
         for _, _, words in blocks:
-            df.update(set(words))
+            df.update(words)
         judged = []  # (start, end, unique words, score)
         for n, (start, end, words) in enumerate(blocks):
-            unique = set(words)
+            unique = words
             if len(unique) < p.min_words:
                 continue
             score = sum(1 for w in unique if df[w] > 1) / len(unique)

@@ -6,6 +6,7 @@ failed); 2 usage or config error, nothing done.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -85,7 +86,25 @@ def run(
     audit: Annotated[
         Path | None, typer.Option("--audit", help="Audit log path [default: OUT/.cleaner/audit.jsonl].")
     ] = None,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Worker processes [default: all cores].")
+    ] = None,
+    incremental: Annotated[
+        bool, typer.Option("--incremental", help="Clean only new or changed inputs (all when the config changed).")
+    ] = False,
+    state: Annotated[
+        Path | None,
+        typer.Option("--state", help="State folder: lock and per-input audit parts [default: OUT/.cleaner]."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be cleaned and why; write nothing.")
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Stop after N documents (the input cut short is redone later).")
+    ] = None,
+    log_file: Annotated[
+        Path | None, typer.Option("--log-file", help="Also append progress, errors and the summary to this file.")
+    ] = None,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Only errors.")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Also the per-rule counts.")] = False,
     review_over: Annotated[
@@ -95,39 +114,77 @@ def run(
         ),
     ] = 0.3,
 ) -> None:
-    """Clean INPUTS into --out and write the audit log."""
+    """Clean INPUTS into --out and write the audit log.
+
+    Exit codes: 0 all cleaned; 1 some documents failed (named, the rest written); 2 usage or
+    config error, nothing done; 3 another run holds the state folder's lock, nothing done.
+    """
+    from .progress import Log, Progress
     from .review import review_list
+    from .run import default_workers
     from .run import run as run_all
+    from .state import LOCKED_EXIT, Locked
+    from .summary import run_summary
 
     cfg = _config(config, rules, allow)
+    log = Log(err, log_file, quiet=quiet)
+    n_workers = workers or default_workers()
+    progress = Progress(log, enabled=not quiet and not dry_run)
     try:
-        result = run_all(
-            list(inputs),
-            out_dir,
-            cfg,
-            audit,
-            workers=workers,
-            argv=sys.argv[1:],
-            on_failure=lambda source, error: err.print(Text(f"{source}: ", style="yellow") + Text(error)),
-        )
-    except InputError as exc:
-        raise _fail(str(exc)) from None
-    except CleanerError as exc:
-        raise _fail(str(exc)) from None
+        with progress:
+            result = run_all(
+                list(inputs),
+                out_dir,
+                cfg,
+                audit,
+                workers=n_workers,
+                argv=sys.argv[1:],
+                on_failure=lambda source, error: log.error(f"{source}: {error}"),
+                incremental=incremental,
+                state=state,
+                dry_run=dry_run,
+                limit=limit,
+                on_progress=progress.advance,
+                on_start=progress.start,
+            )
+    except Locked as exc:
+        log.error(f"error: {exc}")
+        raise typer.Exit(LOCKED_EXIT) from None
+    except (InputError, CleanerError) as exc:
+        log.error(f"error: {exc}")
+        raise typer.Exit(2) from None
+    if dry_run:
+        for job, why in result.todo:
+            out.print(Text(f"would clean {job.source} -> {job.out}  ({why})"))
+        out.print(f"{len(result.todo)} input(s) to clean, {result.skipped} unchanged (skipped)")
+        raise typer.Exit(0)
     s = result.stats
-    review_path, review_n = review_list.write(result.audit_path, review_over)
-    if not quiet:
+    summary = run_summary(result, n_workers)
+    if result.audit_written:
+        summary_path = result.audit_path.with_name("summary.json")
+        summary_path.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        review_path, review_n = review_list.write(result.audit_path, review_over)
+    else:
+        review_n = 0
+    if not result.todo:
+        log.info(f"nothing to do: {result.skipped} input(s) unchanged since their last clean; nothing rewritten")
+    else:
         removed = s.chars_in - s.chars_out
-        err.print(
-            f"cleaned {s.docs - s.failed} of {s.docs} documents into {out_dir}/ in {result.seconds:.1f}s; "
-            f"{removed:,} characters removed; {s.failed} failed; audit: {result.audit_path}"
+        log.info(
+            f"cleaned {s.docs - s.failed} of {s.docs} documents from {len(result.todo)} input(s) into {out_dir}/ "
+            f"in {result.seconds:.1f}s ({summary['mb_per_s']:.2f} MB/s, {n_workers} worker(s)); "
+            f"{removed:,} characters removed; {s.failed} failed; {result.skipped} input(s) unchanged; "
+            f"audit: {result.audit_path}"
         )
+        if result.limited:
+            log.info(f"stopped at --limit {limit}: the input cut short is cleaned again by the next run")
         if review_n:
-            err.print(f"{review_n} document(s) had more than {review_over:.0%} removed: listed in {review_path}")
+            log.info(f"{review_n} document(s) had more than {review_over:.0%} removed: listed in {review_path}")
     if verbose:
         for rule, row in s.as_dict()["rules"].items():
             counts = f"docs {row['docs']:6}  edits {row['edits']:6}  chars {row['chars']:8}  flagged {row['flagged']}"
-            err.print(f"  {rule:40} {counts}")
+            log.info(f"  {rule:40} {counts}")
+    log.close()
     raise typer.Exit(1 if s.failed else 0)
 
 

@@ -53,9 +53,10 @@ class Pipeline:
                 flagged.update((e.rule, text[e.start : e.end]) for e in edits if not e.applied)
                 steps.append(StageEdits(stage.name, edits))
                 new = apply_edits(text, edits)
-                if new != text and stage.name != "whitespace":
-                    changed = True
-                    last = i
+                if new != text:
+                    if stage.name != "whitespace":
+                        changed = True
+                    last = i  # a whitespace change is news to every stage before it, too
                 text = new
                 for e in edits:
                     if e.applied:
@@ -86,19 +87,37 @@ class Stats:
     chars: Counter = field(default_factory=Counter)
     flagged: Counter = field(default_factory=Counter)
     docs_touched: Counter = field(default_factory=Counter)
+    stage_chars: Counter = field(default_factory=Counter)
 
     def add(self, cleaned: Cleaned) -> None:
         self.docs += 1
         self.chars_in += len(cleaned.doc.text)
         self.chars_out += len(cleaned.text)
         touched = set()
-        for _stage, e in cleaned.edits:
+        for stage, e in cleaned.edits:
             if e.applied:
                 self.edits[e.rule] += 1
                 self.chars[e.rule] += e.end - e.start - len(e.replacement)
+                self.stage_chars[stage] += e.end - e.start - len(e.replacement)
             else:
                 self.flagged[e.rule] += 1
             touched.add(e.rule)
+        self.docs_touched.update(touched)
+
+    def add_counts(self, chars_in: int, chars_out: int, counts: list[tuple[str, str, bool, int]]) -> None:
+        """The same as `add`, from what a worker sent back instead of the whole Cleaned."""
+        self.docs += 1
+        self.chars_in += chars_in
+        self.chars_out += chars_out
+        touched = set()
+        for stage, rule, applied, chars in counts:
+            if applied:
+                self.edits[rule] += 1
+                self.chars[rule] += chars
+                self.stage_chars[stage] += chars
+            else:
+                self.flagged[rule] += 1
+            touched.add(rule)
         self.docs_touched.update(touched)
 
     def add_failure(self) -> None:
@@ -112,6 +131,7 @@ class Stats:
             "failed": self.failed,
             "chars_in": self.chars_in,
             "chars_out": self.chars_out,
+            "stages": dict(sorted(self.stage_chars.items())),
             "rules": {
                 r: {
                     "docs": self.docs_touched[r],

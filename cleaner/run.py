@@ -11,13 +11,25 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
+
 from . import audit
 from .config import Config
-from .document import Cleaned, Document
+from .document import Document
 from .errors import InputError
 from .io import Item, kind_of, open_writer, output_name, read_items
 from .io.writers import JsonlWriter, TextWriter
 from .pipeline import Pipeline, Stats
+from .state import (
+    Lock,
+    PartWriter,
+    assemble,
+    content_hash,
+    part_path,
+    parts_digest,
+    sweep_temporaries,
+    why_redo,
+)
 
 BATCH = 32  # documents per task sent to a worker
 
@@ -85,6 +97,22 @@ class Result:
     audit_path: Path
     failures: list[tuple[str, str]] = field(default_factory=list)  # (source, error)
     seconds: float = 0.0
+    bytes_in: int = 0
+    todo: list[tuple[Job, str]] = field(default_factory=list)  # (job, why) cleaned this run
+    skipped: int = 0  # inputs unchanged since their last clean (--incremental)
+    audit_written: bool = True
+    limited: bool = False  # --limit stopped the run early
+
+
+@dataclass
+class Outcome:
+    """What a worker sends back for one document: small and ready to write."""
+
+    text: str
+    meta: dict
+    edit_lines: bytes  # the document's audit edit records, JSONL
+    chars_in: int
+    counts: list[tuple[str, str, bool, int]]  # (stage, rule, applied, characters removed)
 
 
 _worker_pipeline: Pipeline | None = None
@@ -95,21 +123,31 @@ def _init_worker(config: Config) -> None:
     _worker_pipeline = Pipeline(config)
 
 
-def _clean_batch(docs: list[Document]) -> list[Cleaned | str]:
+def _clean_batch(docs: list[Document]) -> list[Outcome | str]:
     assert _worker_pipeline is not None
     return [_clean_one(_worker_pipeline, d) for d in docs]
 
 
-def _clean_one(pipeline: Pipeline, doc: Document) -> Cleaned | str:
+def _clean_one(pipeline: Pipeline, doc: Document) -> Outcome | str:
     try:
-        return pipeline.clean(doc)
+        cleaned = pipeline.clean(doc)
+        lines = b"".join(orjson.dumps(rec) + b"\n" for rec in audit.edit_records(cleaned))
     except Exception as exc:  # noqa: BLE001 - reported per document, the run goes on
         return f"internal error while cleaning: {type(exc).__name__}: {exc}"
+    counts = [(st, e.rule, e.applied, e.end - e.start - len(e.replacement)) for st, e in cleaned.edits]
+    return Outcome(cleaned.text, cleaned.meta, lines, len(doc.text), counts)
 
 
-def _items(jobs: list[Job], config: Config) -> Iterator[tuple[Job, Item]]:
-    for job in jobs:
+def _items(
+    jobs: list[tuple[Job, str]], config: Config, limit: int | None, result: Result
+) -> Iterator[tuple[Job, Item]]:
+    seen = 0
+    for job, _why in jobs:
         for item in read_items(job.path, job.source, job.doc_id, config.fields):
+            if limit is not None and seen >= limit:
+                result.limited = True
+                return
+            seen += 1
             yield job, item
 
 
@@ -124,6 +162,13 @@ def _batches(pairs: Iterator[tuple[Job, Item]]) -> Iterator[list[tuple[Job, Item
         yield batch
 
 
+def default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def run(
     inputs: list[Path],
     out: Path,
@@ -132,47 +177,121 @@ def run(
     workers: int = 1,
     on_failure: Callable[[str, str], None] | None = None,
     argv: list[str] | None = None,
+    *,
+    incremental: bool = False,
+    state: Path | None = None,
+    dry_run: bool = False,
+    limit: int | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    on_start: Callable[[int | None, int], None] | None = None,
 ) -> Result:
-    """Clean every input into `out`. A document that fails is reported; the run goes on."""
+    """Clean every input into `out`. A document that fails is reported; the run goes on.
+
+    Each input's output and audit part are published together (see state.py), so a run
+    killed at any moment can be finished by the next one with nothing lost or repeated.
+    """
     started = time.monotonic()
     jobs = plan(inputs, out)
     audit_path = audit_path or out / ".cleaner" / "audit.jsonl"
+    state = state or out / ".cleaner"
     result = Result(stats=Stats(), audit_path=audit_path)
-    log = audit.AuditWriter(audit_path)
-    log.write(audit.header_record(config.hash, config.sources, argv))
-    report = on_failure or (lambda source, error: print(f"{source}: {error}", file=sys.stderr))
-    outputs = _Outputs(config.fields.text)
+    lock = None if dry_run else Lock(state)
+    try:
+        todo, skipped = _todo(jobs, out, state, config.hash, incremental)
+        result.todo, result.skipped = todo, skipped
+        if dry_run:
+            return result
+        sweep_temporaries({j.out.parent for j, _ in todo} | {state / "parts", audit_path.parent})
+        if on_start is not None:
+            compressed = any(j.path.name.lower().endswith((".gz", ".zst")) for j, _ in todo)
+            on_start(None if compressed else sum(j.path.stat().st_size for j, _ in todo), len(todo))
+        _clean_jobs(todo, config, workers, limit, result, on_failure, on_progress, state)
+        parts = [part_path(state, j.source) for j in jobs]
+        digest = parts_digest(parts)
+        header = audit.header_record(config.hash, config.sources, argv) | {"parts": digest}
+        previous = read_part_head_of_audit(audit_path)
+        if todo or previous != digest:
+            assemble(audit_path, header, parts)
+        else:
+            result.audit_written = False  # nothing changed: an unchanged re-run rewrites nothing
+    finally:
+        if lock is not None:
+            lock.release()
+    result.seconds = time.monotonic() - started
+    return result
 
-    def handle(job: Job, item: Item, outcome: Cleaned | str | None) -> None:
-        writer = outputs.for_job(job)
-        if not isinstance(outcome, Cleaned):  # outcome is None when the item could not be read
+
+def read_part_head_of_audit(path: Path) -> str | None:
+    try:
+        with path.open("rb") as fh:
+            head = orjson.loads(fh.readline())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    return head.get("parts") if isinstance(head, dict) else None
+
+
+def _todo(
+    jobs: list[Job], out: Path, state: Path, config_hash: str, incremental: bool
+) -> tuple[list[tuple[Job, str]], int]:
+    todo: list[tuple[Job, str]] = []
+    skipped = 0
+    for job in jobs:
+        if not incremental:
+            todo.append((job, "full run"))
+            continue
+        why, _ = why_redo(job.path, job.source, out, state, config_hash)
+        if why:
+            todo.append((job, why))
+        else:
+            skipped += 1
+    return todo, skipped
+
+
+def _clean_jobs(
+    todo: list[tuple[Job, str]],
+    config: Config,
+    workers: int,
+    limit: int | None,
+    result: Result,
+    on_failure: Callable[[str, str], None] | None,
+    on_progress: Callable[[int, int], None] | None,
+    state: Path,
+) -> None:
+    report = on_failure or (lambda source, error: print(f"{source}: {error}", file=sys.stderr))
+    current = _Current(config, state)
+
+    def handle(job: Job, item: Item, outcome: Outcome | str | None) -> None:
+        current.switch(job, result)
+        assert current.writer is not None and current.part is not None
+        if not isinstance(outcome, Outcome):  # None when the item could not be read
             error = item.error or str(outcome)
             result.stats.add_failure()
             result.failures.append((item.source, error))
             report(item.source, error)
             doc_id = item.doc.id if item.doc else None
-            log.write(audit.doc_record(item.source, doc_id, status="failed", error=error, notes=item.notes))
+            rec = audit.doc_record(item.source, doc_id, status="failed", error=error, notes=item.notes)
+            current.part.write(orjson.dumps(rec) + b"\n")
             return
-        location = writer.write(outcome.text, item.record, outcome.meta)
-        for rec in audit.edit_records(outcome):
-            log.write(rec)
-        log.write(
-            audit.doc_record(
-                item.source,
-                outcome.doc.id,
-                status="ok",
-                chars_in=len(outcome.doc.text),
-                chars_out=len(outcome.text),
-                output=location,
-                meta=outcome.meta,
-                notes=item.notes,
-                url=outcome.doc.url or None,
-            )
+        location = current.writer.write(outcome.text, item.record, outcome.meta)
+        current.part.write(outcome.edit_lines)
+        rec = audit.doc_record(
+            item.source,
+            item.doc.id if item.doc else None,
+            status="ok",
+            chars_in=outcome.chars_in,
+            chars_out=len(outcome.text),
+            output=location,
+            meta=outcome.meta,
+            notes=item.notes,
+            url=(item.doc.url if item.doc else "") or None,
         )
-        result.stats.add(outcome)
+        current.part.write(orjson.dumps(rec) + b"\n")
+        result.stats.add_counts(outcome.chars_in, len(outcome.text), outcome.counts)
+        if on_progress is not None:
+            on_progress(1, outcome.chars_in)
 
     try:
-        batches = _batches(_items(jobs, config))
+        batches = _batches(_items(todo, config, limit, result))
         if workers <= 1:
             pipeline = Pipeline(config)
             for batch in batches:
@@ -188,42 +307,68 @@ def run(
                         _drain(window.popleft(), handle)
                 while window:
                     _drain(window.popleft(), handle)
-        outputs.close()
-        for job in jobs:  # a shard with no readable record still gets its (empty) output
-            if kind_of(job.path) == "jsonl" and not job.out.exists():
-                open_writer(job.out, config.fields.text).commit()
-        log.commit()
+        current.finish(result, complete=not result.limited)
+        if not result.limited:
+            for job, _ in todo:  # an input with no readable document still gets its output and part
+                if job not in current.done:
+                    current.switch(job, result)
+                    current.finish(result, complete=True)
     except BaseException:
-        outputs.abort()
-        log.abort()
+        current.abort()
         raise
-    result.seconds = time.monotonic() - started
-    return result
 
 
-class _Outputs:
-    """The output file being written. Inputs are read in order, so one is open at a time."""
+class _Current:
+    """The input being written: its output file and its audit part. Inputs come in order."""
 
-    def __init__(self, text_field: str):
-        self.text_field = text_field
+    def __init__(self, config: Config, state: Path):
+        self.config = config
+        self.state = state
         self.job: Job | None = None
         self.writer: TextWriter | JsonlWriter | None = None
+        self.part: PartWriter | None = None
+        self.done: set[Job] = set()
 
-    def for_job(self, job: Job) -> TextWriter | JsonlWriter:
-        if self.job is not job or self.writer is None:
-            self.close()
-            self.job, self.writer = job, open_writer(job.out, self.text_field)
-        return self.writer
+    def switch(self, job: Job, result: Result) -> None:
+        if self.job is job:
+            return
+        self.finish(result, complete=True)
+        st = job.path.stat()
+        self.fingerprint = (st.st_size, st.st_mtime_ns, content_hash(job.path))
+        result.bytes_in += st.st_size
+        self.job = job
+        self.writer = open_writer(job.out, self.config.fields.text)
+        self.part = PartWriter(part_path(self.state, job.source))
 
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.commit()
-        self.writer = None
+    def finish(self, result: Result, complete: bool) -> None:
+        if self.job is None or self.writer is None or self.part is None:
+            return
+        wrote_text = not (isinstance(self.writer, TextWriter) and self.writer.text is None)
+        if kind_of(self.job.path) == "jsonl" or wrote_text:
+            self.writer.commit()  # the output first: a part is never ahead of its output
+        else:
+            self.writer.abort()
+        size, mtime_ns, digest = self.fingerprint
+        head = {
+            "type": "part",
+            "source": self.job.source,
+            "size": size,
+            "mtime_ns": mtime_ns,
+            "sha256": digest,
+            "config": self.config.hash,
+            "output": str(self.job.out) if (kind_of(self.job.path) == "jsonl" or wrote_text) else None,
+            "complete": complete,
+        }
+        self.part.commit(head)
+        self.done.add(self.job)
+        self.job, self.writer, self.part = None, None, None
 
     def abort(self) -> None:
         if self.writer is not None:
             self.writer.abort()
-        self.writer = None
+        if self.part is not None:
+            self.part.abort()
+        self.job, self.writer, self.part = None, None, None
 
 
 def _drain(entry: tuple[list[tuple[Job, Item]], Future], handle: Callable) -> None:

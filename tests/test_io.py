@@ -319,7 +319,8 @@ def test_no_temp_files_left_after_run(tree, config):
     run([src], out, config)
     dotted = sorted(p.relative_to(out).as_posix() for p in out.rglob(".*"))
     assert dotted == [".cleaner"]
-    assert [p.name for p in (out / ".cleaner").iterdir()] == ["audit.jsonl"]
+    assert sorted(p.name for p in (out / ".cleaner").iterdir()) == ["audit.jsonl", "lock", "parts"]
+    assert not [p for p in (out / ".cleaner" / "parts").iterdir() if p.name.startswith(".")]
 
 
 def test_workers_give_the_same_output(tree, config):

@@ -205,7 +205,7 @@ def run(
         if on_start is not None:
             compressed = any(j.path.name.lower().endswith((".gz", ".zst")) for j, _ in todo)
             on_start(None if compressed else sum(j.path.stat().st_size for j, _ in todo), len(todo))
-        _clean_jobs(todo, config, workers, limit, result, on_failure, on_progress, state)
+        _clean_jobs(todo, config, workers, limit, result, on_failure, on_progress, state, incremental)
         parts = [part_path(state, j.source) for j in jobs]
         digest = parts_digest(parts)
         header = audit.header_record(config.hash, config.sources, argv) | {"parts": digest}
@@ -256,9 +256,10 @@ def _clean_jobs(
     on_failure: Callable[[str, str], None] | None,
     on_progress: Callable[[int, int], None] | None,
     state: Path,
+    incremental: bool,
 ) -> None:
     report = on_failure or (lambda source, error: print(f"{source}: {error}", file=sys.stderr))
-    current = _Current(config, state)
+    current = _Current(config, state, hash_inputs=incremental)
 
     def handle(job: Job, item: Item, outcome: Outcome | str | None) -> None:
         current.switch(job, result)
@@ -321,7 +322,8 @@ def _clean_jobs(
 class _Current:
     """The input being written: its output file and its audit part. Inputs come in order."""
 
-    def __init__(self, config: Config, state: Path):
+    def __init__(self, config: Config, state: Path, hash_inputs: bool):
+        self.hash_inputs = hash_inputs  # a full run skips hashing; the next incremental run hashes
         self.config = config
         self.state = state
         self.job: Job | None = None
@@ -334,7 +336,7 @@ class _Current:
             return
         self.finish(result, complete=True)
         st = job.path.stat()
-        self.fingerprint = (st.st_size, st.st_mtime_ns, content_hash(job.path))
+        self.fingerprint = (st.st_size, st.st_mtime_ns, content_hash(job.path) if self.hash_inputs else None)
         result.bytes_in += st.st_size
         self.job = job
         self.writer = open_writer(job.out, self.config.fields.text)

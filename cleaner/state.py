@@ -102,6 +102,8 @@ def why_redo(input_path: Path, source: str, out: Path, state: Path, config_hash:
         return "output missing", None
     if head.get("size") == st.st_size and head.get("mtime_ns") == st.st_mtime_ns:
         return "", None
+    if head.get("sha256") is None:  # made by a full run, which does not hash: size or mtime differ
+        return "changed", None
     digest = content_hash(input_path)  # touched: only a changed content counts
     if head.get("sha256") != digest:
         return "changed", None

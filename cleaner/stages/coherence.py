@@ -72,16 +72,19 @@ _STEMS: dict[str, str] = {}  # word -> stem, "" for a stopword; words repeat a l
 def content_words(text: str) -> set[str]:
     """The distinct content-word stems of a text."""
     cache = _STEMS
-    out = set()
-    for w in set(WORD.findall(text)):
-        s = cache.get(w)
-        if s is None:
-            if len(cache) > 500_000:  # bounded on any corpus
-                cache.clear()
-            s = cache[w] = "" if len(w) <= 2 or w.lower() in stopwords() else stem(w)
-        out.add(s)
+    words = set(WORD.findall(text))
+    out = set(map(cache.get, words))  # one C-level pass; None marks a word not seen yet
+    if None in out:
+        out.discard(None)
+        if len(cache) > 500_000:  # bounded on any corpus
+            cache.clear()
+        for w in words:
+            s = cache.get(w)
+            if s is None:
+                s = cache[w] = "" if len(w) <= 2 or w.lower() in stopwords() else stem(w)
+            out.add(s)
     out.discard("")
-    return out
+    return out  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

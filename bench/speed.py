@@ -1,0 +1,196 @@
+"""Throughput and memory of `cleaner run`, side by side with ftfy and datatrove's C4 filter.
+
+    python bench/speed.py [--mb 200] [--peer-mb 20] [--memory-gb 0] [--workdir DIR]
+
+The corpus is bench/data/noisy-dev/noisy.jsonl, each copy made unique (a numbered first
+line and id), replicated to --mb megabytes of JSONL. In one run, on that corpus:
+- `ftfy.fix_text` and datatrove's `C4QualityFilter` over the records' text, in this process
+  (one core), on the first --peer-mb MB (a rate: the peers are slow);
+- `cleaner run` end to end (read, clean, write outputs and the audit log) with 1 and with
+  2 workers, as a subprocess; MB/s is input bytes over wall time.
+With --memory-gb G, also a G GB corpus with all workers, sampling the resident memory of
+the whole process tree (main + workers) every 0.2 s. Writes the `speed` section of
+BENCHMARKS.md. Needs the bench extra (`pip install -e '.[bench]'`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLEANER = str(Path(sys.executable).parent / "cleaner")
+
+
+def make_corpus(path: Path, megabytes: float) -> tuple[int, int]:
+    records = [json.loads(x) for x in (ROOT / "bench/data/noisy-dev/noisy.jsonl").read_text().splitlines() if x]
+    size = n = 0
+    with path.open("w", encoding="utf-8") as fh:
+        while size < megabytes * 1e6:
+            r = records[n % len(records)]
+            line = json.dumps(
+                {"id": f"{r['id']}-{n}", "text": f"Report {n} of the wire.\n\n{r['text']}"}, ensure_ascii=False
+            )
+            fh.write(line + "\n")
+            size += len(line.encode("utf-8")) + 1
+            n += 1
+    return size, n
+
+
+def texts(path: Path, megabytes: float) -> tuple[list[str], int]:
+    out, size = [], 0
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            out.append(json.loads(line)["text"])
+            size += len(line.encode("utf-8"))
+            if size >= megabytes * 1e6:
+                break
+    return out, size
+
+
+def rate(fn, items: list[str], size: int) -> float:  # type: ignore[no-untyped-def]
+    t = time.perf_counter()
+    for x in items:
+        fn(x)
+    return size / (time.perf_counter() - t) / 1e6
+
+
+def c4_filter():  # type: ignore[no-untyped-def]
+    from datatrove.data import Document
+    from datatrove.pipeline.filters import C4QualityFilter
+
+    f = C4QualityFilter()
+    return lambda text: f.filter(Document(text=text, id="x"))
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def clean(corpus: Path, out: Path, workers: int, sample: bool = False) -> tuple[float, int]:
+    shutil.rmtree(out, ignore_errors=True)
+    t = time.perf_counter()
+    proc = subprocess.Popen([CLEANER, "run", str(corpus), "--out", str(out), "--workers", str(workers), "-q"])
+    peak = 0
+    while proc.poll() is None:
+        if sample:
+            peak = max(peak, tree_rss(proc.pid))
+        time.sleep(0.2)
+    if proc.returncode:
+        sys.exit(f"cleaner run failed with {proc.returncode}")
+    return time.perf_counter() - t, peak
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mb", type=float, default=200)
+    ap.add_argument("--peer-mb", type=float, default=20)
+    ap.add_argument("--memory-gb", type=float, default=0)
+    ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "cleaner-speed")
+    a = ap.parse_args()
+    work = a.workdir
+    work.mkdir(parents=True, exist_ok=True)
+    corpus = work / "corpus.jsonl"
+    size, n = make_corpus(corpus, a.mb)
+    import ftfy
+
+    sample, sample_size = texts(corpus, a.peer_mb)
+    ftfy_rate = rate(ftfy.fix_text, sample, sample_size)
+    try:
+        c4_rate: float | None = rate(c4_filter(), sample, sample_size)
+    except ImportError:
+        c4_rate = None
+    secs1, _ = clean(corpus, work / "out1", 1)
+    secs2, _ = clean(corpus, work / "out2", 2)
+    r1, r2 = size / secs1 / 1e6, size / secs2 / 1e6
+    cores = os.cpu_count() or 1
+    rows = [
+        ("`ftfy.fix_text`, one core", f"{ftfy_rate:.2f} MB/s (first {sample_size / 1e6:.0f} MB)"),
+        (
+            "datatrove `C4QualityFilter`, one core",
+            f"{c4_rate:.2f} MB/s (first {sample_size / 1e6:.0f} MB)" if c4_rate else "not installed",
+        ),
+        ("`cleaner run --workers 1`", f"{r1:.2f} MB/s ({secs1:.0f} s)"),
+        ("`cleaner run --workers 2`", f"{r2:.2f} MB/s ({secs2:.0f} s)"),
+        ("cleaner, 1 worker ÷ ftfy", f"{r1 / ftfy_rate:.2f}×"),
+        ("cleaner, 1 worker ÷ C4 filter", f"{r1 / c4_rate:.1f}×" if c4_rate else "–"),
+        ("speed-up 1 → 2 workers", f"{secs1 / secs2:.2f}×"),
+        ("per core, 2 workers", f"{r2 / 2:.2f} MB/s"),
+    ]
+    if a.memory_gb:
+        big = work / "big.jsonl"
+        big_size, big_n = make_corpus(big, a.memory_gb * 1000)
+        secs, peak = clean(big, work / "out-big", cores, sample=True)
+        rows.append(
+            (
+                f"peak memory, {big_size / 1e9:.1f} GB JSONL ({big_n:,} docs), {cores} workers",
+                f"{peak / 1e6:,.0f} MB resident, main + workers ({big_size / secs / 1e6:.2f} MB/s)",
+            )
+        )
+        big.unlink()
+    versions = ", ".join(f"{p} {version(p)}" for p in ("cleaner", "ftfy", "trafilatura", "datatrove") if _has(p))
+    lines = [
+        "<!-- speed:start -->",
+        "## Speed and memory",
+        "",
+        f"Made by `python bench/speed.py --mb {a.mb:g} --peer-mb {a.peer_mb:g}"
+        + (f" --memory-gb {a.memory_gb:g}" if a.memory_gb else "")
+        + f"` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC: {platform.machine()}, {cores} cores, "
+        f"Python {platform.python_version()}; {versions}. Corpus: noisy-dev records made unique and "
+        f"replicated to {size / 1e6:.0f} MB of JSONL ({n:,} documents). `cleaner run` is end to end (read, "
+        "clean, write outputs and the audit log); the peers run in one process on the first "
+        f"{sample_size / 1e6:.0f} MB of the same corpus.",
+        "",
+        "| what | measured |",
+        "| --- | --- |",
+        *[f"| {k} | {v} |" for k, v in rows],
+        "<!-- speed:end -->",
+    ]
+    write_section(ROOT / "BENCHMARKS.md", "speed", "\n".join(lines))
+    print("\n".join(lines))
+    corpus.unlink()
+
+
+def _has(pkg: str) -> bool:
+    try:
+        version(pkg)
+    except Exception:  # noqa: BLE001 - PackageNotFoundError
+        return False
+    return True
+
+
+def write_section(path: Path, name: str, body: str) -> None:
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + body + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + body + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -24,6 +24,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from _common import chromium, write_section  # noqa: E402
+
 CLEANER = [str(Path(sys.executable).parent / "cleaner")]
 
 
@@ -49,30 +52,6 @@ def make_corpus(path: Path, n: int) -> int:
     return size
 
 
-def driver():  # type: ignore[no-untyped-def]
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    opts = Options()
-    opts.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,900",
-        f"--user-data-dir={tempfile.mkdtemp(prefix='cleaner-chromium-')}",
-    ):
-        opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=opts)
-
-
 def load_time(d, page: Path) -> tuple[float, list]:  # type: ignore[no-untyped-def]
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -95,7 +74,7 @@ def screenshots(work: Path) -> None:
     sh("run", "seeds", "--out", str(out), "-q")
     page = work / "seeds-report.html"
     sh("audit", "report", str(out / ".cleaner/audit.jsonl"), "--out", str(page))
-    d = driver()
+    d = chromium()
     try:
         load_time(d, page)
         d.execute_script(SEARCH, "002")
@@ -130,7 +109,7 @@ def main() -> None:
     summary = json.loads(js)
     page = work / "report.html"
     t_rep, _ = sh("audit", "report", str(audit), "--out", str(page))
-    d = driver()
+    d = chromium()
     try:
         t_load, errors = load_time(d, page)
         t_load2, _ = load_time(d, page)
@@ -162,17 +141,6 @@ def main() -> None:
     ]
     write_section(ROOT / "BENCHMARKS.md", "review", "\n".join(lines))
     print("\n".join(lines))
-
-
-def write_section(path: Path, name: str, body: str) -> None:
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if start in text and end in text:
-        head, rest = text.split(start, 1)
-        text = head + body + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + body + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

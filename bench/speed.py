@@ -29,6 +29,9 @@ from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from _common import write_section  # noqa: E402
+
 CLEANER = str(Path(sys.executable).parent / "cleaner")
 
 
@@ -179,17 +182,6 @@ def _has(pkg: str) -> bool:
     except Exception:  # noqa: BLE001 - PackageNotFoundError
         return False
     return True
-
-
-def write_section(path: Path, name: str, body: str) -> None:
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if start in text and end in text:
-        head, rest = text.split(start, 1)
-        text = head + body + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + body + "\n"
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -209,7 +209,7 @@ def run(
         parts = [part_path(state, j.source) for j in jobs]
         digest = parts_digest(parts)
         header = audit.header_record(config.hash, config.sources, argv) | {"parts": digest}
-        previous = read_part_head_of_audit(audit_path)
+        previous = _audit_digest(audit_path)
         if todo or previous != digest:
             assemble(audit_path, header, parts)
         else:
@@ -221,7 +221,7 @@ def run(
     return result
 
 
-def read_part_head_of_audit(path: Path) -> str | None:
+def _audit_digest(path: Path) -> str | None:
     try:
         with path.open("rb") as fh:
             head = orjson.loads(fh.readline())

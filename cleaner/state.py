@@ -1,7 +1,8 @@
 """The state folder: a lock, and one audit part per input file.
 
-A part is written (atomically) right after its input's output file, and its first line
-says which input content and which config made it. So a run killed at any moment leaves
+A part (the input's audit records) is written atomically right after its input's output
+file, then its head (a small JSON file saying which input content and which config made
+it) is written the same way: the head is the commit mark. So a run killed at any moment leaves
 every input either done (output + part) or not done (its output, if any, is rewritten
 the same way next time); the audit log is assembled from the parts, one per input, and
 can hold no duplicate. `--incremental` skips the inputs whose part is still current.
@@ -79,13 +80,18 @@ def part_path(state: Path, source: str) -> Path:
     return state / "parts" / (hashlib.sha1(source.encode("utf-8")).hexdigest()[:20] + ".jsonl")
 
 
-def read_part_head(path: Path) -> dict | None:
+def head_path(part: Path) -> Path:
+    return part.with_suffix(".head.json")
+
+
+def read_part_head(part: Path) -> dict | None:
     try:
-        with path.open("rb") as fh:
-            head = orjson.loads(fh.readline())
+        head = orjson.loads(head_path(part).read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return None
-    return head if isinstance(head, dict) and head.get("type") == "part" else None
+    if not (isinstance(head, dict) and head.get("type") == "part") or not part.exists():
+        return None
+    return head
 
 
 def why_redo(input_path: Path, source: str, out: Path, state: Path, config_hash: str) -> tuple[str, Fingerprint | None]:
@@ -121,12 +127,11 @@ class PartWriter(AtomicFile):
         self.fh.write(line)
 
     def commit(self, head: dict) -> None:
-        self.fh.close()
-        body = self.tmp.read_bytes()
-        with self.tmp.open("wb") as fh:
-            fh.write(orjson.dumps(head) + b"\n")
-            fh.write(body)
-            self._publish(fh)
+        self._publish(self.fh)  # the records first, then the head that vouches for them
+        mark = AtomicFile(head_path(self.path))
+        with mark.tmp.open("wb") as fh:
+            fh.write(orjson.dumps(head))
+            mark._publish(fh)
 
     def abort(self) -> None:
         self.fh.close()
@@ -134,18 +139,16 @@ class PartWriter(AtomicFile):
 
 
 def assemble(audit: Path, header: dict, parts: Iterable[Path]) -> None:
-    """Write the audit log: the run header, then each part's records (its head line dropped)."""
+    """Write the audit log: the run header, then each committed part's records, streamed."""
     out = AtomicFile(audit)
     with out.tmp.open("wb") as fh:
         fh.write(orjson.dumps(header) + b"\n")
         for p in parts:
-            try:
-                with p.open("rb") as src:
-                    src.readline()
-                    while chunk := src.read(1 << 20):
-                        fh.write(chunk)
-            except FileNotFoundError:
+            if read_part_head(p) is None:
                 continue
+            with p.open("rb") as src:
+                while chunk := src.read(1 << 20):
+                    fh.write(chunk)
         out._publish(fh)
 
 
@@ -154,7 +157,7 @@ def parts_digest(parts: Iterable[Path]) -> str:
     h = hashlib.sha256()
     for p in parts:
         try:
-            st = p.stat()
+            st = head_path(p).stat()
         except FileNotFoundError:
             continue
         h.update(f"{p.name} {st.st_size} {st.st_mtime_ns}\n".encode())

@@ -6,9 +6,9 @@ Locally the test skips when chromium is missing; in CI (CI set) it fails instead
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -34,27 +34,16 @@ def _driver():  # type: ignore[no-untyped-def]
         if os.environ.get("CI"):
             pytest.fail("chromium/chromedriver missing: .ci/run should have installed them")
         pytest.skip("chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
+    pytest.importorskip("selenium.webdriver")
+    return _common().chromium(1280, 1000)
 
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,1000",
-        f"--user-data-dir={tempfile.mkdtemp(prefix='cleaner-chromium-')}",
-    ):
-        opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+
+def _common():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("bench_common", ROOT / "bench" / "_common.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="module")

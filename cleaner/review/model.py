@@ -80,20 +80,25 @@ class Run:
 def load_run(path: Path) -> Run:
     """Read an audit log; the last run header wins, documents are kept in log order."""
     header: dict = {}
-    docs: list[DocEntry] = []
-    pending: list[dict] = []
-    for rec in read_audit(path):
-        kind = rec.get("type")
-        if kind == "run":
-            header = rec
-        elif kind == "edit":
-            pending.append(rec)
-        elif kind == "doc":
-            docs.append(DocEntry(rec, pending))
-            pending = []
+    docs = list(iter_docs(path, header))
     if not header and not docs:
         raise CleanerError(f"{path}: no audit records (is this an audit log?)")
     return Run(header, docs)
+
+
+def iter_docs(path: Path, header: dict | None = None) -> Iterator[DocEntry]:
+    """The documents of an audit log one at a time (memory stays flat on any size of log)."""
+    pending: list[dict] = []
+    for rec in read_audit(path):
+        kind = rec.get("type")
+        if kind == "run" and header is not None:
+            header.clear()
+            header.update(rec)
+        elif kind == "edit":
+            pending.append(rec)
+        elif kind == "doc":
+            yield DocEntry(rec, pending)
+            pending = []
 
 
 # --- the text of a document, with removed spans kept in place -----------------------------

@@ -6,20 +6,20 @@ person works through instead of passing silently.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from .model import Run, load_run
+from .model import DocEntry, iter_docs
 
 NAME = "review.jsonl"
 
 
 def write(audit_path: Path, over: float) -> tuple[Path, int]:
     """Write `review.jsonl` beside the audit log; return its path and how many documents it lists."""
-    run = load_run(audit_path)
-    rows = review_rows(run, over)
+    rows = review_rows(iter_docs(audit_path), over)
     path = audit_path.with_name(NAME)
     tmp = path.with_name(NAME + ".tmp")
     with tmp.open("wb") as fh:
@@ -29,9 +29,9 @@ def write(audit_path: Path, over: float) -> tuple[Path, int]:
     return path, len(rows)
 
 
-def review_rows(run: Run, over: float) -> list[dict[str, Any]]:
+def review_rows(docs: Iterable[DocEntry], over: float) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for d in run.docs:
+    for d in docs:
         if d.status == "ok" and d.removed_share > over:
             rules = sorted(
                 {str(e.get("rule")) for e in d.edits if e.get("action") != "flag" and e.get("stage") != "html"}

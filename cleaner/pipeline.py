@@ -56,7 +56,9 @@ class Pipeline:
                 if new != text:
                     if stage.name != "whitespace":
                         changed = True
-                    last = i  # a whitespace change is news to every stage before it, too
+                        last = i
+                    elif any(e.rule == "whitespace/line-endings" for e in edits):
+                        last = i  # a lone \r ends a line for some stages and not others
                 text = new
                 for e in edits:
                     if e.applied:

@@ -106,6 +106,8 @@ class CoherenceParams:
 class Coherence(Stage):
     name = "coherence"
     Params = CoherenceParams
+    _doc: tuple[str, str] | None = None
+    _words: dict[str, set[str]]
 
     def find(self, doc: Document, text: str) -> list[Edit]:
         p = self.params
@@ -117,7 +119,18 @@ class Coherence(Stage):
             pos += len(line)
         if len(spans) < p.min_paragraphs:
             return []
-        blocks = [(s, e, content_words(text[s:e])) for s, e in spans]  # (start, end, words)
+        # A later pass over the same document sees mostly the same lines: keep their words
+        # (a memo of a pure function, reset per document so it stays small).
+        if self._doc != (doc.id, doc.source):
+            self._doc, self._words = (doc.id, doc.source), {}
+        words_of = self._words
+        blocks = []  # (start, end, words)
+        for s, e in spans:
+            line = text[s:e]
+            words = words_of.get(line)
+            if words is None:
+                words = words_of[line] = content_words(line)
+            blocks.append((s, e, words))
         scores: list[float] = []
         df: Counter[str] = Counter()
         for _, _, words in blocks:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
-import re
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -133,13 +132,23 @@ def open_lines(path: Path) -> Iterator[Iterable[bytes]]:
         yield fh
 
 
-BIG_INT = re.compile(rb"(?<![\w.])-?\d{19,}")
+def _has_big_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return not -(2.0**64) < value < 2.0**64
+    if isinstance(value, dict):
+        return any(_has_big_float(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_big_float(v) for v in value)
+    return False
 
 
 def _parse_line(raw: bytes) -> Any:
-    if BIG_INT.search(raw):
-        return json.loads(raw)  # orjson would turn integers beyond 64 bits into floats
-    return orjson.loads(raw)
+    record = orjson.loads(raw)
+    # orjson turns integers beyond 64 bits into floats; json keeps them exact. Checking the
+    # parsed values is far cheaper than scanning the raw line for long digit runs.
+    if _has_big_float(record):
+        return json.loads(raw)
+    return record
 
 
 def _read_jsonl(path: Path, source: str, stem: str, fields: Fields) -> Iterator[Item]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import re
 import statistics
-from collections import Counter
 from dataclasses import dataclass
 
 import justext
@@ -66,25 +65,42 @@ def names(text: str) -> set[str]:
     return found
 
 
-_STEMS: dict[str, str] = {}  # word -> stem, "" for a stopword; words repeat a lot
+def _stem_of(word: str) -> str:
+    return "" if len(word) <= 2 or word.lower() in stopwords() else stem(word)
+
+
+# Whitespace-separated token -> its content stem ("" for none). Tokens repeat a lot, and
+# splitting on whitespace is several times faster than the word regex; a word never spans
+# whitespace, so the words of a text are the words of its tokens.
+_TOKENS: dict[str, str] = {}
+_MULTI: dict[str, list[str]] = {}  # the few tokens holding several words ("U.S.-China")
+_SEVERAL = "\x00"  # what _TOKENS holds for those
 
 
 def content_words(text: str) -> set[str]:
     """The distinct content-word stems of a text."""
-    cache = _STEMS
-    words = set(WORD.findall(text))
-    out = set(map(cache.get, words))  # one C-level pass; None marks a word not seen yet
+    cache = _TOKENS
+    tokens = set(text.split())
+    out = set(map(cache.get, tokens))  # one C-level pass; None marks a token not seen yet
     if None in out:
         out.discard(None)
         if len(cache) > 500_000:  # bounded on any corpus
             cache.clear()
-        for w in words:
-            s = cache.get(w)
-            if s is None:
-                s = cache[w] = "" if len(w) <= 2 or w.lower() in stopwords() else stem(w)
-            out.add(s)
+            _MULTI.clear()
+        for t in tokens:
+            if t in cache:
+                continue
+            stems = [s for s in map(_stem_of, WORD.findall(t)) if s]
+            if len(stems) > 1:
+                _MULTI[t] = stems
+            value = cache[t] = _SEVERAL if len(stems) > 1 else (stems[0] if stems else "")
+            out.add(value)
+    if _SEVERAL in out:
+        out.discard(_SEVERAL)
+        for t in tokens:
+            out.update(_MULTI.get(t, ()))
     out.discard("")
-    return out  # type: ignore[return-value]
+    return out
 
 
 @dataclass(frozen=True)
@@ -111,13 +127,13 @@ class Coherence(Stage):
 
     def find(self, doc: Document, text: str) -> list[Edit]:
         p = self.params
-        spans = []
+        lines = []  # (start, line)
         pos = 0
         for line in text.splitlines(keepends=True):
             if line.strip():
-                spans.append((pos, pos + len(line)))
+                lines.append((pos, line))
             pos += len(line)
-        if len(spans) < p.min_paragraphs:
+        if len(lines) < p.min_paragraphs:
             return []
         # A later pass over the same document sees mostly the same lines: keep their words
         # (a memo of a pure function, reset per document so it stays small).
@@ -125,26 +141,25 @@ class Coherence(Stage):
             self._doc, self._words = (doc.id, doc.source), {}
         words_of = self._words
         blocks = []  # (start, end, words)
-        for s, e in spans:
-            line = text[s:e]
+        seen: set[str] = set()
+        shared: set[str] = set()  # words found in more than one block
+        for start, line in lines:
             words = words_of.get(line)
             if words is None:
                 words = words_of[line] = content_words(line)
-            blocks.append((s, e, words))
+            shared |= seen & words
+            seen |= words
+            blocks.append((start, start + len(line), words))
         scores: list[float] = []
-        df: Counter[str] = Counter()
-        for _, _, words in blocks:
-            df.update(words)
-        judged = []  # (start, end, unique words, score)
+        judged = []  # (start, end, score)
         for n, (start, end, words) in enumerate(blocks):
-            unique = words
-            if len(unique) < p.min_words:
+            if len(words) < p.min_words:
                 continue
-            score = sum(1 for w in unique if df[w] > 1) / len(unique)
-            if n > 0 and not LIST_ITEM.match(text, start):
+            score = len(words & shared) / len(words)
+            scores.append(score)
+            if score < p.flag_below and n > 0 and not LIST_ITEM.match(text, start):
                 if len(SENTENCE_END.findall(text, start, end)) + 1 <= p.max_sentences:
                     judged.append((start, end, score))
-            scores.append(score)
         if not scores:
             return []
         # In a document whose paragraphs rarely share words, sharing none proves nothing.
@@ -157,7 +172,7 @@ class Coherence(Stage):
             action: Action = "flag"
             if score <= p.remove_below:
                 block_names = names(text[start:end])
-                unshared = sum(1 for w in block_names if df[w] <= 1)
+                unshared = sum(1 for w in block_names if w not in shared)
                 if unshared == len(block_names) and unshared >= p.min_unshared_names:
                     action = "remove"
             edits.append(

@@ -43,16 +43,21 @@ class _Group:
             for r in rules:
                 self.set.Add(r.pattern)
             self.set.Compile()
+            # The wrapper's Match re-checks types on every call; this runs once per line.
+            self._match = self.set._set.Match
 
     def hits(self, text: str) -> list[int]:
         if self.set is None:
             return []
-        return sorted(self.set.Match(text) or [])
+        found = self._match(text.encode("utf-8"))
+        return sorted(found) if len(found) > 1 else found
 
 
 class Phrases(Stage):
     name = "phrases"
     Params = PhrasesParams
+    _doc: tuple[str, str] | None = None
+    _clean_lines: set[str]
 
     @classmethod
     def resolve(
@@ -88,10 +93,20 @@ class Phrases(Stage):
         edits: list[Edit] = []
         pos = 0
         n = len(text)
+        # A later pass over the same document sees mostly the same lines; a line that
+        # had nothing to remove still has nothing (a memo reset per document).
+        if self._doc != (doc.id, doc.source):
+            self._doc, self._clean_lines = (doc.id, doc.source), set()
+        clean_lines = self._clean_lines
         while pos <= n:
             nl = text.find("\n", pos)
             end = n if nl < 0 else nl
-            self._line(text, pos, end, edits)
+            line = text[pos:end]
+            if line not in clean_lines:
+                before = len(edits)
+                self._line(text, pos, end, edits)
+                if len(edits) == before:
+                    clean_lines.add(line)
             if nl < 0:
                 break
             pos = nl + 1

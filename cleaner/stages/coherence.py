@@ -100,7 +100,7 @@ def content_words(text: str) -> set[str]:
         for t in tokens:
             out.update(_MULTI.get(t, ()))
     out.discard("")
-    return out
+    return out  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

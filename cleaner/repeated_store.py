@@ -1,0 +1,176 @@
+"""Repeated-line learning: how many *unrelated* documents of a corpus print the same line.
+
+A line that recurs across many unrelated documents (a site template, a new ad marker, a
+footer) is boilerplate. Copies of one story share sentences (quotes, the lead) that are
+content, so each document gets a topic signature (its most frequent content words) and a
+line's count only grows for a document whose signature overlaps none of the signatures
+already kept for that line: five copies of one story count once.
+
+The store maps a line fingerprint (normalised line, 8-byte blake2b) to
+[unrelated-document count, kept signatures, one example line]. It is kept as JSON in a
+state file so a cron run learns from the runs before it.
+
+Memory stays bounded: at most `max_lines` fingerprints are kept; past that, lines seen in
+only one unrelated document (most of any corpus) are pruned, and if that is not enough the
+least-counted half goes. At most `MAX_SIGS` signatures are kept per line; a count past that
+is still raised by a document unrelated to the kept ones (an estimate, on the safe side).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from hashlib import blake2b
+from pathlib import Path
+
+import justext
+import orjson
+
+from .errors import CleanerError
+
+WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
+DIGITS = re.compile(r"\d+")
+SPACE = re.compile(r"\s+")
+SIG_WORDS = 24  # a document's signature: its this many most frequent content words
+RELATED = 4  # documents sharing this many signature words report the same story
+MAX_SIGS = 16  # signatures kept per line
+MIN_CHARS = 3  # shorter lines are not counted (list bullets, "--")
+MAX_CHARS = 400  # longer lines are paragraphs of content, not a template
+LANGUAGES = ("English", "Spanish", "Portuguese", "French", "German", "Italian", "Indonesian")
+
+
+@functools.cache
+def _stopwords() -> frozenset[str]:
+    words: set[str] = set()
+    for lang in LANGUAGES:
+        words |= {w.lower() for w in justext.get_stoplist(lang)}
+    return frozenset(words)
+
+
+def normalise(line: str) -> str:
+    """Lowercase, digits to 0, whitespace collapsed: a date or counter does not split a footer."""
+    return SPACE.sub(" ", DIGITS.sub("0", line.lower())).strip()
+
+
+def fingerprint(line: str) -> str | None:
+    """The line's fingerprint (16 hex digits), or None for a line too short or long to count."""
+    if not MIN_CHARS <= len(line) <= MAX_CHARS:
+        return None
+    norm = normalise(line)
+    if len(norm) < MIN_CHARS or not any(c.isalpha() for c in norm):
+        return None
+    return blake2b(norm.encode(), digest_size=8).hexdigest()
+
+
+def signature(text: str) -> frozenset[str]:
+    """The document's topic: its most frequent content words (lowercased, stopwords out)."""
+    stop = _stopwords()
+    counts = Counter(w for w in WORD.findall(text.lower()) if w not in stop)
+    return frozenset(w for w, _ in counts.most_common(SIG_WORDS))
+
+
+def doc_lines(text: str) -> dict[str, str]:
+    """Fingerprint -> the original line, once per document."""
+    found: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        fp = fingerprint(line)
+        if fp is not None and fp not in found:
+            found[fp] = line
+    return found
+
+
+@dataclass
+class Entry:
+    count: int = 0
+    sigs: list[frozenset[str]] = field(default_factory=list)
+    example: str = ""
+
+
+class Store:
+    """Fingerprint -> unrelated-document count, bounded in size; loads and saves as JSON."""
+
+    def __init__(self, max_lines: int = 500_000):
+        self.max_lines = max_lines
+        self.entries: dict[str, Entry] = {}
+        self.docs = 0
+        self.pruned = 0
+
+    def add_document(self, text: str) -> None:
+        lines = doc_lines(text)
+        if not lines:
+            return
+        self.docs += 1
+        sig = signature(text)
+        entries = self.entries
+        for fp, line in lines.items():
+            e = entries.get(fp)
+            if e is None:
+                entries[fp] = Entry(1, [sig], line)
+                continue
+            if any(len(sig & s) >= RELATED for s in e.sigs):
+                continue  # a copy of a story this line was already counted for
+            e.count += 1
+            if len(e.sigs) < MAX_SIGS:
+                e.sigs.append(sig)
+        if len(entries) > self.max_lines:
+            self.prune()
+
+    def prune(self) -> None:
+        """Keep the table bounded: drop lines seen in one document, then the least counted."""
+        before = len(self.entries)
+        self.entries = {fp: e for fp, e in self.entries.items() if e.count > 1}
+        if len(self.entries) > self.max_lines // 2:
+            keep = sorted(self.entries.items(), key=lambda kv: kv[1].count, reverse=True)[: self.max_lines // 2]
+            self.entries = dict(keep)
+        self.pruned += before - len(self.entries)
+
+    def counts(self, min_count: int = 1) -> dict[str, int]:
+        return {fp: e.count for fp, e in self.entries.items() if e.count >= min_count}
+
+    def frequent(self, min_count: int) -> list[tuple[str, Entry]]:
+        return sorted(
+            ((fp, e) for fp, e in self.entries.items() if e.count >= min_count), key=lambda kv: (-kv[1].count, kv[0])
+        )
+
+    # ---------------------------------------------------------------- persistence
+
+    def save(self, path: Path) -> None:
+        """Write atomically: a run killed mid-save leaves the previous state."""
+        body = {
+            "version": 1,
+            "docs": self.docs,
+            "lines": {fp: [e.count, [sorted(s) for s in e.sigs], e.example] for fp, e in self.entries.items()},
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(orjson.dumps(body))
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path, max_lines: int = 500_000) -> Store:
+        store = cls(max_lines)
+        try:
+            body = orjson.loads(path.read_bytes())
+            store.docs = int(body["docs"])
+            for fp, (count, sigs, example) in body["lines"].items():
+                store.entries[fp] = Entry(int(count), [frozenset(s) for s in sigs], str(example))
+        except FileNotFoundError:
+            return store
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CleanerError(
+                f"{path}: repeated-line state unreadable ({type(exc).__name__}: {exc}); delete it to start afresh"
+            ) from None
+        return store
+
+
+def learn(texts: Iterable[str], store: Store | None = None) -> Store:
+    """Count the lines of `texts` into `store` (a new one if None)."""
+    store = store or Store()
+    for text in texts:
+        store.add_document(text)
+    return store

@@ -36,7 +36,8 @@ WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 DIGITS = re.compile(r"\d+")
 SPACE = re.compile(r"\s+")
 SIG_WORDS = 24  # a document's signature: its this many most frequent content words
-RELATED = 4  # documents sharing this many signature words report the same story
+RELATED = 5  # documents sharing this many signature words report the same story
+BODY_WORDS = 12  # lines this long are the body a signature is taken from (footers are shorter)
 MAX_SIGS = 16  # signatures kept per line
 MIN_CHARS = 3  # shorter lines are not counted (list bullets, "--")
 MAX_CHARS = 400  # longer lines are paragraphs of content, not a template
@@ -67,9 +68,15 @@ def fingerprint(line: str) -> str | None:
 
 
 def signature(text: str) -> frozenset[str]:
-    """The document's topic: its most frequent content words (lowercased, stopwords out)."""
+    """The document's topic: the most frequent content words of its body.
+
+    Only lines of `BODY_WORDS` or more words count when there are any: a site's short
+    template lines (its footer, its menu) would otherwise make all its pages look alike.
+    """
     stop = _stopwords()
-    counts = Counter(w for w in WORD.findall(text.lower()) if w not in stop)
+    body = [line for line in text.lower().splitlines() if line.count(" ") + 1 >= BODY_WORDS]
+    words = WORD.findall("\n".join(body) if body else text.lower())
+    counts = Counter(w for w in words if w not in stop)
     return frozenset(w for w, _ in counts.most_common(SIG_WORDS))
 
 

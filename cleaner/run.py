@@ -17,9 +17,9 @@ from . import audit
 from .config import Config
 from .document import Document
 from .errors import InputError
-from .learn import learn_inputs
 from .io import Item, kind_of, open_writer, output_name, read_items
 from .io.writers import JsonlWriter, TextWriter
+from .learn import learn_inputs
 from .pipeline import Pipeline, Stats
 from .state import (
     Lock,

@@ -181,3 +181,43 @@ def test_stage_off_learns_nothing(tmp_path):
     config = load_config(cfg)
     assert learn_inputs(config, [], tmp_path) is config
     assert not (tmp_path / "repeated.json").exists()
+
+
+def test_suggested_pack_loads_and_its_examples_pass(tmp_path):
+    from cleaner.learn import suggest_pack
+    from cleaner.packs import load_pack
+    from cleaner.ruletest import check_rules
+
+    dated = "© 2024 Harbour Light Media. All rights reserved."
+    store = learn([story(i, f"{FOOTER}\n\n{dated.replace('2024', str(2020 + i))}") for i in range(6)])
+    pack = tmp_path / "learned.yaml"
+    pack.write_text(suggest_pack(store, 5), encoding="utf-8")
+    rules = load_pack(pack)
+    assert {r.id for r in rules} == {
+        "learned/copyright-harbour-light-media-group",
+        "learned/harbour-light-media-all-rights",
+    }
+    failures, total = check_rules(rules)
+    assert failures == [] and total == 4
+    (dated_rule,) = [r for r in rules if r.regex]
+    from cleaner.ruletest import run_rule
+
+    assert run_rule(dated_rule, "Text.\n\n© 1999 harbour light media. All rights reserved.\n") == "Text.\n"
+
+
+def test_rules_suggest_command(tmp_path):
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+
+    write_corpus(tmp_path / "in", [story(i, FOOTER) for i in range(6)])
+    runner = CliRunner()
+    res = runner.invoke(app, ["rules", "suggest", str(tmp_path / "in"), "--min-docs", "5"])
+    assert res.exit_code == 0, res.output
+    assert f'match: "{FOOTER}"' in res.stdout and "repeated/" in res.stdout
+    res = runner.invoke(app, ["rules", "suggest", str(tmp_path / "in"), "--min-docs", "7"])
+    assert res.exit_code == 0 and "rules: []" in res.stdout
+    res = runner.invoke(app, ["rules", "suggest", "--state", str(tmp_path / "missing.json")])
+    assert res.exit_code == 2 and "missing.json" in res.output
+    res = runner.invoke(app, ["rules", "suggest"])
+    assert res.exit_code == 2

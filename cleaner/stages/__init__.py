@@ -9,6 +9,8 @@ from .phrases import Phrases
 from .repeated import Repeated
 from .whitespace import Whitespace
 
-STAGES: dict[str, type[Stage]] = {cls.name: cls for cls in (Html, Encoding, Header, Phrases, Repeated, Coherence, Whitespace)}
+STAGES: dict[str, type[Stage]] = {
+    cls.name: cls for cls in (Html, Encoding, Header, Phrases, Repeated, Coherence, Whitespace)
+}
 
 __all__ = ["STAGES", "Stage", "Coherence", "Encoding", "Header", "Html", "Phrases", "Repeated", "Whitespace"]

@@ -34,9 +34,9 @@ from .errors import CleanerError
 
 WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 DIGITS = re.compile(r"\d+")
-SPACE = re.compile(r"\s+")
 SIG_WORDS = 24  # a document's signature: its this many most frequent content words
 RELATED = 5  # documents sharing this many signature words report the same story
+SIG_CHARS = 3000  # the story is known from its first paragraphs; keeps the cost per document flat
 BODY_WORDS = 12  # lines this long are the body a signature is taken from (footers are shorter)
 MAX_SIGS = 16  # signatures kept per line
 MIN_CHARS = 3  # shorter lines are not counted (list bullets, "--")
@@ -52,19 +52,27 @@ def _stopwords() -> frozenset[str]:
     return frozenset(words)
 
 
+LETTER = re.compile(r"[^\W\d_]")
+
+
 def normalise(line: str) -> str:
-    """Lowercase, digits to 0, whitespace collapsed: a date or counter does not split a footer."""
-    return SPACE.sub(" ", DIGITS.sub("0", line.lower())).strip()
+    """Lowercase, digit runs to 0, whitespace collapsed: a date or counter does not split a footer."""
+    return " ".join(DIGITS.sub("0", line.lower()).split())
+
+
+def _digest(norm: str) -> str | None:
+    norm = " ".join(norm.split())
+    if len(norm) < MIN_CHARS or not LETTER.search(norm):
+        return None
+    return blake2b(norm.encode(), digest_size=8).hexdigest()
 
 
 def fingerprint(line: str) -> str | None:
     """The line's fingerprint (16 hex digits), or None for a line too short or long to count."""
+    line = line.strip()
     if not MIN_CHARS <= len(line) <= MAX_CHARS:
         return None
-    norm = normalise(line)
-    if len(norm) < MIN_CHARS or not any(c.isalpha() for c in norm):
-        return None
-    return blake2b(norm.encode(), digest_size=8).hexdigest()
+    return _digest(DIGITS.sub("0", line.lower()))
 
 
 def signature(text: str) -> frozenset[str]:
@@ -74,18 +82,32 @@ def signature(text: str) -> frozenset[str]:
     template lines (its footer, its menu) would otherwise make all its pages look alike.
     """
     stop = _stopwords()
-    body = [line for line in text.lower().splitlines() if line.count(" ") + 1 >= BODY_WORDS]
-    words = WORD.findall("\n".join(body) if body else text.lower())
-    counts = Counter(w for w in words if w not in stop)
+    body = [line for line in text.splitlines() if line.count(" ") + 1 >= BODY_WORDS]
+    sample = ("\n".join(body) if body else text)[:SIG_CHARS].lower()
+    counts = Counter(WORD.findall(sample))
+    for w in stop & counts.keys():
+        del counts[w]
     return frozenset(w for w, _ in counts.most_common(SIG_WORDS))
 
 
 def doc_lines(text: str) -> dict[str, str]:
-    """Fingerprint -> the original line, once per document."""
+    """Fingerprint -> the original line, once per document.
+
+    Same fingerprints as `fingerprint(line)`, but the text is lowercased and its digits
+    folded in two calls for the whole document rather than two per line.
+    """
+    lines = text.splitlines()
+    norms = DIGITS.sub("0", text.lower()).splitlines()
+    if len(norms) != len(lines):  # lowercasing made a line break (rare Unicode); do it per line
+        norms = [DIGITS.sub("0", line.lower()) for line in lines]
     found: dict[str, str] = {}
-    for raw in text.splitlines():
+    for raw, norm in zip(lines, norms, strict=True):
+        if len(raw) < MIN_CHARS:
+            continue
         line = raw.strip()
-        fp = fingerprint(line)
+        if not MIN_CHARS <= len(line) <= MAX_CHARS:
+            continue
+        fp = _digest(norm)
         if fp is not None and fp not in found:
             found[fp] = line
     return found

@@ -66,8 +66,9 @@ def main() -> None:
         for i, d in enumerate(docs):
             stage.run(Document(str(i), d), d)
         stage_s = time.perf_counter() - t
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     rows = [
-        f"Made by `python bench/repeated_speed.py --mb {args.mb:g}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+        f"Made by `python bench/repeated_speed.py --mb {args.mb:g}` on {when}"
         f" (Python {platform.python_version()}, one process, a shared 2-core machine).",
         f"Corpus: {len(docs)} documents, {mb:.1f} MB; store after counting: {len(store.entries)} lines,"
         f" {store.pruned} pruned, state file {state_mb:.1f} MB.",
@@ -78,7 +79,7 @@ def main() -> None:
         f"| stage (Repeated.run, table loaded) | {stage_s:.2f} | {mb / stage_s:.1f} |",
         f"| save state / load state | {save_s:.2f} / {load_s:.2f} | – |",
     ]
-    body = "## Repeated-line learning: speed\n\n" + "\n".join(rows) + "\n"
+    body = "<!-- repeated:start -->\n## Repeated-line learning: speed\n\n" + "\n".join(rows) + "\n<!-- repeated:end -->"
     print(body)
     if args.write:
         write_section(args.write, "repeated", body)

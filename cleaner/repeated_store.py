@@ -12,8 +12,10 @@ state file so a cron run learns from the runs before it.
 
 Memory stays bounded: at most `max_lines` fingerprints are kept; past that, lines seen in
 only one unrelated document (most of any corpus) are pruned, and if that is not enough the
-least-counted half goes. At most `MAX_SIGS` signatures are kept per line; a count past that
-is still raised by a document unrelated to the kept ones (an estimate, on the safe side).
+least-counted half goes. A document with fewer than `RELATED` distinct content words is
+not counted at all: with no topic to compare, it could not be told apart from a copy.
+A line's count stops at `MAX_SIGS` (16), one kept signature per counted document: so
+counting the same documents again (a re-run, a resumed run) never changes a count.
 """
 
 from __future__ import annotations
@@ -130,22 +132,23 @@ class Store:
         self.pruned = 0
 
     def add_document(self, text: str) -> None:
+        sig = signature(text)
+        if len(sig) < RELATED:
+            return  # too few content words to tell which story it reports: it cannot vouch
         lines = doc_lines(text)
         if not lines:
             return
         self.docs += 1
-        sig = signature(text)
         entries = self.entries
         for fp, line in lines.items():
             e = entries.get(fp)
             if e is None:
                 entries[fp] = Entry(1, [sig], line)
                 continue
-            if any(len(sig & s) >= RELATED for s in e.sigs):
-                continue  # a copy of a story this line was already counted for
+            if len(e.sigs) >= MAX_SIGS or any(len(sig & s) >= RELATED for s in e.sigs):
+                continue  # saturated, or a copy of a story this line was already counted for
             e.count += 1
-            if len(e.sigs) < MAX_SIGS:
-                e.sigs.append(sig)
+            e.sigs.append(sig)
         if len(entries) > self.max_lines:
             self.prune()
 

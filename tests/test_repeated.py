@@ -221,3 +221,19 @@ def test_rules_suggest_command(tmp_path):
     assert res.exit_code == 2 and "missing.json" in res.output
     res = runner.invoke(app, ["rules", "suggest"])
     assert res.exit_code == 2
+
+
+def test_counting_the_same_documents_again_changes_nothing():
+    texts = [story(i % 7, FOOTER, variant=i) for i in range(40)]
+    store = learn(texts)
+    before = store.counts()
+    learn(reversed(texts), store)
+    assert store.counts() == before
+    assert before[fingerprint(FOOTER)] == 7  # seven topics, each counted once
+
+
+def test_documents_too_short_to_have_a_topic_do_not_vouch():
+    store = learn([f"Tap for the app\n\nOk {i} by you" for i in range(10)])  # no word of 4+ letters
+    assert store.counts() == {} and store.docs == 0
+    store = learn([f"{FOOTER}\n\nShort note {i}." for i in range(10)])  # the footer is all they say
+    assert store.counts()[fingerprint(FOOTER)] == 1

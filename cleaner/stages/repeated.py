@@ -7,7 +7,8 @@ state (`cleaner.clean(text)` on one document) there is no corpus and the stage d
 A line printed by `min_docs` or more unrelated documents is removed; one printed by
 `flag_docs` or more is flagged for review. A line of fewer than `min_words` words ("Share",
 a section heading) is only flagged: short lines repeat by chance more often. The audit
-records the rule `repeated/<fingerprint>` and the unrelated-document count as the score.
+records the rule `repeated/<fingerprint>` and the unrelated-document count as the score
+(counts stop at 16).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..document import Document, Edit
-from ..repeated_store import Store, fingerprint
+from ..repeated_store import MAX_SIGS, Store, fingerprint
 from .base import Stage
 
 
@@ -31,6 +32,8 @@ class RepeatedParams:
     def check(self) -> tuple[str, str] | None:
         if not 2 <= self.flag_docs <= self.min_docs:
             return "flag_docs", "need 2 <= flag_docs <= min_docs"
+        if self.min_docs > MAX_SIGS:
+            return "min_docs", f"counts stop at {MAX_SIGS}; use at most that"
         if self.max_lines < 1000:
             return "max_lines", "need at least 1000"
         return None

@@ -2,7 +2,8 @@
 
 A line that recurs across many unrelated documents (a site template, a new ad marker, a
 footer) is boilerplate. Copies of one story share sentences (quotes, the lead) that are
-content, so each document gets a topic signature (its most frequent content words) and a
+content, so each document gets a topic signature (its most frequent content words, those
+said more than once when there are enough: a story repeats its names) and a
 line's count only grows for a document whose signature overlaps none of the signatures
 already kept for that line: five copies of one story count once.
 
@@ -89,7 +90,11 @@ def signature(text: str) -> frozenset[str]:
     counts = Counter(WORD.findall(sample))
     for w in stop & counts.keys():
         del counts[w]
-    return frozenset(w for w, _ in counts.most_common(SIG_WORDS))
+    top = counts.most_common(SIG_WORDS)
+    repeated = [w for w, n in top if n >= 2]
+    if len(repeated) >= 2 * RELATED:  # a story repeats its names; a footer says each word once
+        return frozenset(repeated)
+    return frozenset(w for w, _ in top)
 
 
 def doc_lines(text: str) -> dict[str, str]:
@@ -122,6 +127,23 @@ class Entry:
     example: str = ""
 
 
+def _related(sig: frozenset[str], kept: list[frozenset[str]], line: str) -> bool:
+    """Does `sig` report the same story as one of `kept`?
+
+    The line's own words do not count (a long footer would otherwise put its words in every
+    page's signature), and two signatures that share most of what is left are related even
+    below `RELATED` words (short documents). When nothing is left, they are (can't tell).
+    """
+    own = set(WORD.findall(line.lower()))
+    a = sig - own
+    for s in kept:
+        b = s - own
+        common = len(a & b)
+        if common >= RELATED or 2 * common >= min(len(a), len(b)):
+            return True
+    return False
+
+
 class Store:
     """Fingerprint -> unrelated-document count, bounded in size; loads and saves as JSON."""
 
@@ -145,7 +167,7 @@ class Store:
             if e is None:
                 entries[fp] = Entry(1, [sig], line)
                 continue
-            if len(e.sigs) >= MAX_SIGS or any(len(sig & s) >= RELATED for s in e.sigs):
+            if len(e.sigs) >= MAX_SIGS or _related(sig, e.sigs, line):
                 continue  # saturated, or a copy of a story this line was already counted for
             e.count += 1
             e.sigs.append(sig)

@@ -15,7 +15,7 @@ from .conftest import CASES, ROOT
 
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 UNCHANGED = sorted((CASES / "unchanged").glob("*.txt"))
-FOOTER = "Copyright Harbour Light Media Group. All rights reserved."
+FOOTER = "Harbour Light Media Group, Quay Street, Portsmouth. Call the newsroom on weekdays."  # no pack names it
 TOPICS = [
     ("volcano", "eruption lava ash island villagers evacuated crater summit geologists"),
     ("football", "striker goal stadium league coach penalty midfield supporters season"),
@@ -31,18 +31,26 @@ def story(topic: int, tail: str = "", variant: int = 0) -> str:
     """A small document about one topic; different topics share no content words."""
     name, words = TOPICS[topic]
     w = words.split()
-    paras = [  # glue words of three letters or fewer: not content words
+    paras = [  # glue words of three letters or fewer: not content words; topic words repeat
         f"The {name} was big on day {variant} and the {w[0]} and the {w[1]} had to act.",
         f"Yet the {w[2]} and the {w[3]} got in too, as did the {w[4]} and the {w[5]} by now.",
         f"So the {w[6]}, the {w[7]} and the {w[8]} met the {w[0]} and the {name} for a day.",
+        f"The {w[1]}, the {w[2]}, the {w[3]} and the {w[4]} saw it all, as did the {w[5]}.",
+        f"And the {w[6]} and the {w[7]} and the {w[8]} had the {name} in for a day or two.",
     ]
     return "\n\n".join(paras) + (f"\n\n{tail}\n" if tail else "\n")
+
+
+def config():
+    """The bundled config less the coherence stage, which would take the odd footer out too."""
+    cfg = load_config()
+    return dataclasses.replace(cfg, stages=tuple(s for s in cfg.stages if s.name != "coherence"))
 
 
 def pipeline_with(store: Store, tmp_path, **params) -> Pipeline:
     path = tmp_path / "repeated.json"
     store.save(path)
-    cfg = load_config()
+    cfg = config()
     spec = cfg.stage("repeated")
     assert spec is not None
     new = dataclasses.replace(spec, params=dataclasses.replace(spec.params, state=str(path), **params))
@@ -107,10 +115,10 @@ def test_short_repeated_line_is_only_flagged(tmp_path):
 
 
 def test_single_document_without_corpus_is_untouched():
-    text = story(0, FOOTER)
-    cleaned = clean(text)
+    cleaned = clean(story(0, FOOTER))
     assert repeated_edits(cleaned) == []
-    assert FOOTER in cleaned.text
+    text = story(0, FOOTER)
+    assert Pipeline(config()).clean(Document("d", text)).text == text
 
 
 def test_clean_texts_stay_byte_identical_with_a_learned_corpus(tmp_path):
@@ -158,7 +166,7 @@ def write_corpus(folder, texts):
 def test_run_counts_its_batch_then_cleans_and_audits(tmp_path):
     write_corpus(tmp_path / "in", [story(i, FOOTER) for i in range(6)])
     out = tmp_path / "out"
-    run([tmp_path / "in"], out, load_config(), workers=1)
+    run([tmp_path / "in"], out, config(), workers=1)
     assert FOOTER not in (out / "doc0.txt").read_text(encoding="utf-8")
     recs = [orjson.loads(line) for line in (out / ".cleaner" / "audit.jsonl").read_bytes().splitlines()]
     hits = [r for r in recs if r.get("stage") == "repeated"]
@@ -169,9 +177,9 @@ def test_a_later_run_learns_from_earlier_ones(tmp_path):
     state = tmp_path / "state"
     write_corpus(tmp_path / "a", [story(i, FOOTER) for i in range(3)])
     write_corpus(tmp_path / "b", [story(i, FOOTER) for i in range(3, 6)])
-    run([tmp_path / "a"], tmp_path / "oa", load_config(), workers=1, state=state)
+    run([tmp_path / "a"], tmp_path / "oa", config(), workers=1, state=state)
     assert FOOTER in (tmp_path / "oa" / "doc0.txt").read_text(encoding="utf-8")  # 3 documents: flagged only
-    run([tmp_path / "b"], tmp_path / "ob", load_config(), workers=1, state=state)
+    run([tmp_path / "b"], tmp_path / "ob", config(), workers=1, state=state)
     assert FOOTER not in (tmp_path / "ob" / "doc0.txt").read_text(encoding="utf-8")  # 6 by now
 
 
@@ -194,7 +202,7 @@ def test_suggested_pack_loads_and_its_examples_pass(tmp_path):
     pack.write_text(suggest_pack(store, 5), encoding="utf-8")
     rules = load_pack(pack)
     assert {r.id for r in rules} == {
-        "learned/copyright-harbour-light-media-group",
+        "learned/harbour-light-media-group-quay",
         "learned/harbour-light-media-all-rights",
     }
     failures, total = check_rules(rules)

@@ -283,6 +283,50 @@ def rules_test(config: ConfigOpt = None, rules: RulesOpt = None) -> None:
     raise typer.Exit(1 if failures else 0)
 
 
+@rules_app.command("suggest")
+def rules_suggest(
+    inputs: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders to learn from (on top of --state, if given).")
+    ] = None,
+    state: Annotated[
+        Path | None, typer.Option("--state", help="A run's repeated-line store (OUT/.cleaner/repeated.json).")
+    ] = None,
+    min_docs: Annotated[
+        int | None, typer.Option("--min-docs", min=2, help="Unrelated documents a line needs [default: the config's].")
+    ] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the proposed pack here [default: stdout].")
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Propose phrase rules (pack YAML) for lines repeated across unrelated documents."""
+    from .learn import learn_paths, suggest_pack
+    from .repeated_store import Store
+
+    if not inputs and state is None:
+        raise _fail("give INPUT files or folders, or --state FILE")
+    cfg = _config(config, None)
+    spec = cfg.stage("repeated")
+    params = spec.params if spec is not None else None
+    max_lines = params.max_lines if params is not None else 500_000
+    try:
+        if state is not None and not state.is_file():
+            raise InputError(f"{state}: no such state file")
+        store = Store.load(state, max_lines) if state is not None else Store(max_lines)
+        for given in inputs or ():
+            if not given.exists():
+                raise InputError(f"{given}: no such file or folder")
+        learn_paths(inputs or (), cfg, store)
+    except CleanerError as exc:
+        raise _fail(str(exc)) from None
+    text = suggest_pack(store, min_docs or (params.min_docs if params is not None else 5))
+    if out_file is None:
+        sys.stdout.write(text)
+    else:
+        out_file.write_text(text, encoding="utf-8")
+        err.print(f"wrote {out_file}")
+
+
 @audit_app.command("verify")
 def audit_verify(
     audit: Annotated[Path, typer.Argument(help="The run's audit log.")],

@@ -19,6 +19,7 @@ from .document import Document
 from .errors import InputError
 from .io import Item, kind_of, open_writer, output_name, read_items
 from .io.writers import JsonlWriter, TextWriter
+from .learn import learn_inputs
 from .pipeline import Pipeline, Stats
 from .state import (
     Lock,
@@ -202,6 +203,7 @@ def run(
         if dry_run:
             return result
         sweep_temporaries({j.out.parent for j, _ in todo} | {state / "parts", audit_path.parent})
+        config = learn_inputs(config, ((j.path, j.source, j.doc_id) for j, _ in todo), state)  # repeated lines
         if on_start is not None:
             compressed = any(j.path.name.lower().endswith((".gz", ".zst")) for j, _ in todo)
             on_start(None if compressed else sum(j.path.stat().st_size for j, _ in todo), len(todo))

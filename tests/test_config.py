@@ -47,7 +47,15 @@ def bundled_rule_ids() -> set[str]:
 
 def test_bundled_config_loads():
     cfg = load_config()
-    assert [s.name for s in cfg.stages] == ["html", "encoding", "header", "phrases", "coherence", "whitespace"]
+    assert [s.name for s in cfg.stages] == [
+        "html",
+        "encoding",
+        "header",
+        "phrases",
+        "repeated",
+        "coherence",
+        "whitespace",
+    ]
     assert all(s.mode == "apply" for s in cfg.stages)
     assert cfg.fields == Fields(text="text", id="id")
     assert re.fullmatch(r"[0-9a-f]{16}", cfg.hash)

@@ -319,7 +319,7 @@ def test_no_temp_files_left_after_run(tree, config):
     run([src], out, config)
     dotted = sorted(p.relative_to(out).as_posix() for p in out.rglob(".*"))
     assert dotted == [".cleaner"]
-    assert sorted(p.name for p in (out / ".cleaner").iterdir()) == ["audit.jsonl", "lock", "parts"]
+    assert sorted(p.name for p in (out / ".cleaner").iterdir()) == ["audit.jsonl", "lock", "parts", "repeated.json"]
     assert not [p for p in (out / ".cleaner" / "parts").iterdir() if p.name.startswith(".")]
 
 

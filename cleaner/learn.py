@@ -1,0 +1,106 @@
+"""The counting pass of a run: learn repeated lines from its inputs before cleaning them.
+
+Pass 1 reads every input once and adds its documents to the store kept in the state
+folder (so run N also knows runs 1..N-1); pass 2, the cleaning, gets the store's path in
+the `repeated` stage's params, and each worker loads it. Pages (.html) are not counted:
+their text is known only after extraction, which is the expensive part of cleaning.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from .config import Config
+from .io import kind_of, read_items
+from .repeated_store import DIGITS, Store
+
+STATE_NAME = "repeated.json"
+
+
+def learn_inputs(config: Config, jobs: Iterable[tuple[Path, str, str]], state: Path) -> Config:
+    """Count the lines of `jobs` ((path, source, doc_id) triples) into the store in `state`.
+
+    Returns the config with the store's path set in the `repeated` stage; the config
+    unchanged when the stage is missing or off.
+    """
+    spec = config.stage("repeated")
+    if spec is None or spec.mode == "off":
+        return config
+    path = Path(spec.params.state) if spec.params.state else state / STATE_NAME
+    store = Store.load(path, spec.params.max_lines)
+    for src, source, doc_id in jobs:
+        for item in read_items(src, source, doc_id, config.fields):
+            if item.doc is not None and item.doc.kind == "text":
+                store.add_document(item.doc.text)
+    store.save(path)
+    new = dataclasses.replace(spec, params=dataclasses.replace(spec.params, state=str(path)))
+    return dataclasses.replace(config, stages=tuple(new if s is spec else s for s in config.stages))
+
+
+def learn_paths(paths: Iterable[Path], config: Config, store: Store) -> Store:
+    """Count the text documents of files or folders into `store` (for `rules suggest`)."""
+    for given in paths:
+        files = sorted(p for p in given.rglob("*") if p.is_file() and kind_of(p)) if given.is_dir() else [given]
+        for path in files:
+            for item in read_items(path, str(path), path.stem, config.fields):
+                if item.doc is not None and item.doc.kind == "text":
+                    store.add_document(item.doc.text)
+    return store
+
+
+def _rule_id(line: str, fp: str, taken: set[str]) -> str:
+    words = re.findall(r"[a-z]+", line.lower())[:5]
+    rid = "-".join(words) or f"line-{fp}"
+    if rid in taken:
+        rid = f"{rid}-{fp[:6]}"
+    taken.add(rid)
+    return rid
+
+
+def _pattern(line: str) -> tuple[str, bool]:
+    """The match for a learned line: literal, or a regex where its digits (dates, years) vary."""
+    if not DIGITS.search(line):
+        return line, False
+    parts = DIGITS.split(line)
+    return r"\d+".join(re.escape(p) for p in parts), True
+
+
+def suggest_pack(store: Store, min_docs: int, pack: str = "learned") -> str:
+    """Phrase rules (pack YAML) for the lines `min_docs` or more unrelated documents print.
+
+    Each rule matches the whole line (case and digits aside), carries the example line the
+    store kept as a positive example and the line inside a sentence as a negative one. It is
+    a proposal: a person reads it and moves the rules worth keeping into a pack.
+    """
+    q = json.dumps  # a JSON string is a valid YAML double-quoted scalar
+    out = [
+        f"pack: {pack}",
+        f"description: lines printed by {min_docs} or more unrelated documents ({store.docs} documents seen);"
+        " review before use",
+        "rules:",
+    ]
+    taken: set[str] = set()
+    for fp, e in store.frequent(min_docs):
+        match, regex = _pattern(e.example)
+        framed = f"First paragraph.\n\n{e.example}\n\nLast paragraph."
+        inside = f"They said: {e.example} and left."
+        out += [
+            f"  - id: {_rule_id(e.example, fp, taken)}",
+            f"    match: {q(match, ensure_ascii=False)}",
+            *(["    regex: true"] if regex else []),
+            "    ignore_case: true",
+            "    where: line",
+            f"    reason: line printed by {e.count} unrelated documents (repeated/{fp})",
+            "    examples:",
+            f"      - in: {q(framed, ensure_ascii=False)}",
+            f"        out: {q('First paragraph.' + chr(10) * 2 + 'Last paragraph.')}",
+            f"      - in: {q(inside, ensure_ascii=False)}",
+            f"        out: {q(inside, ensure_ascii=False)}",
+        ]
+    if not taken:
+        out[-1] = "rules: []"
+    return "\n".join(out) + "\n"

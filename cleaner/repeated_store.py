@@ -1,0 +1,230 @@
+"""Repeated-line learning: how many *unrelated* documents of a corpus print the same line.
+
+A line that recurs across many unrelated documents (a site template, a new ad marker, a
+footer) is boilerplate. Copies of one story share sentences (quotes, the lead) that are
+content, so each document gets a topic signature (its most frequent content words, those
+said more than once when there are enough: a story repeats its names) and a
+line's count only grows for a document whose signature overlaps none of the signatures
+already kept for that line: five copies of one story count once.
+
+The store maps a line fingerprint (normalised line, 8-byte blake2b) to
+[unrelated-document count, kept signatures, one example line]. It is kept as JSON in a
+state file so a cron run learns from the runs before it.
+
+Memory stays bounded: at most `max_lines` fingerprints are kept; past that, lines seen in
+only one unrelated document (most of any corpus) are pruned, and if that is not enough the
+least-counted half goes. A document with fewer than `RELATED` distinct content words is
+not counted at all: with no topic to compare, it could not be told apart from a copy.
+A line's count stops at `MAX_SIGS` (16), one kept signature per counted document: so
+counting the same documents again (a re-run, a resumed run) never changes a count.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from hashlib import blake2b
+from pathlib import Path
+
+import justext
+import orjson
+
+from .errors import CleanerError
+
+WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
+DIGITS = re.compile(r"\d+")
+SIG_WORDS = 24  # a document's signature: its this many most frequent content words
+RELATED = 5  # documents sharing this many signature words report the same story
+SIG_CHARS = 3000  # the story is known from its first paragraphs; keeps the cost per document flat
+BODY_WORDS = 12  # lines this long are the body a signature is taken from (footers are shorter)
+MAX_SIGS = 16  # signatures kept per line
+MIN_CHARS = 3  # shorter lines are not counted (list bullets, "--")
+MAX_CHARS = 400  # longer lines are paragraphs of content, not a template
+LANGUAGES = ("English", "Spanish", "Portuguese", "French", "German", "Italian", "Indonesian")
+
+
+@functools.cache
+def _stopwords() -> frozenset[str]:
+    words: set[str] = set()
+    for lang in LANGUAGES:
+        words |= {w.lower() for w in justext.get_stoplist(lang)}
+    return frozenset(words)
+
+
+LETTER = re.compile(r"[^\W\d_]")
+
+
+def normalise(line: str) -> str:
+    """Lowercase, digit runs to 0, whitespace collapsed: a date or counter does not split a footer."""
+    return " ".join(DIGITS.sub("0", line.lower()).split())
+
+
+def _digest(norm: str) -> str | None:
+    norm = " ".join(norm.split())
+    if len(norm) < MIN_CHARS or not LETTER.search(norm):
+        return None
+    return blake2b(norm.encode(), digest_size=8).hexdigest()
+
+
+def fingerprint(line: str) -> str | None:
+    """The line's fingerprint (16 hex digits), or None for a line too short or long to count."""
+    line = line.strip()
+    if not MIN_CHARS <= len(line) <= MAX_CHARS:
+        return None
+    return _digest(DIGITS.sub("0", line.lower()))
+
+
+def signature(text: str) -> frozenset[str]:
+    """The document's topic: the most frequent content words of its body.
+
+    Only lines of `BODY_WORDS` or more words count when there are any: a site's short
+    template lines (its footer, its menu) would otherwise make all its pages look alike.
+    """
+    stop = _stopwords()
+    body = [line for line in text.splitlines() if line.count(" ") + 1 >= BODY_WORDS]
+    sample = ("\n".join(body) if body else text)[:SIG_CHARS].lower()
+    counts = Counter(WORD.findall(sample))
+    for w in stop & counts.keys():
+        del counts[w]
+    top = counts.most_common(SIG_WORDS)
+    repeated = [w for w, n in top if n >= 2]
+    if len(repeated) >= 2 * RELATED:  # a story repeats its names; a footer says each word once
+        return frozenset(repeated)
+    return frozenset(w for w, _ in top)
+
+
+def doc_lines(text: str) -> dict[str, str]:
+    """Fingerprint -> the original line, once per document.
+
+    Same fingerprints as `fingerprint(line)`, but the text is lowercased and its digits
+    folded in two calls for the whole document rather than two per line.
+    """
+    lines = text.splitlines()
+    norms = DIGITS.sub("0", text.lower()).splitlines()
+    if len(norms) != len(lines):  # lowercasing made a line break (rare Unicode); do it per line
+        norms = [DIGITS.sub("0", line.lower()) for line in lines]
+    found: dict[str, str] = {}
+    for raw, norm in zip(lines, norms, strict=True):
+        if len(raw) < MIN_CHARS:
+            continue
+        line = raw.strip()
+        if not MIN_CHARS <= len(line) <= MAX_CHARS:
+            continue
+        fp = _digest(norm)
+        if fp is not None and fp not in found:
+            found[fp] = line
+    return found
+
+
+@dataclass
+class Entry:
+    count: int = 0
+    sigs: list[frozenset[str]] = field(default_factory=list)
+    example: str = ""
+
+
+def _related(sig: frozenset[str], kept: list[frozenset[str]], line: str) -> bool:
+    """Does `sig` report the same story as one of `kept`?
+
+    The line's own words do not count (a long footer would otherwise put its words in every
+    page's signature), and two signatures that share most of what is left are related even
+    below `RELATED` words (short documents). When nothing is left, they are (can't tell).
+    """
+    own = set(WORD.findall(line.lower()))
+    a = sig - own
+    for s in kept:
+        b = s - own
+        common = len(a & b)
+        if common >= RELATED or 2 * common >= min(len(a), len(b)):
+            return True
+    return False
+
+
+class Store:
+    """Fingerprint -> unrelated-document count, bounded in size; loads and saves as JSON."""
+
+    def __init__(self, max_lines: int = 500_000):
+        self.max_lines = max_lines
+        self.entries: dict[str, Entry] = {}
+        self.docs = 0
+        self.pruned = 0
+
+    def add_document(self, text: str) -> None:
+        sig = signature(text)
+        if len(sig) < RELATED:
+            return  # too few content words to tell which story it reports: it cannot vouch
+        lines = doc_lines(text)
+        if not lines:
+            return
+        self.docs += 1
+        entries = self.entries
+        for fp, line in lines.items():
+            e = entries.get(fp)
+            if e is None:
+                entries[fp] = Entry(1, [sig], line)
+                continue
+            if len(e.sigs) >= MAX_SIGS or _related(sig, e.sigs, line):
+                continue  # saturated, or a copy of a story this line was already counted for
+            e.count += 1
+            e.sigs.append(sig)
+        if len(entries) > self.max_lines:
+            self.prune()
+
+    def prune(self) -> None:
+        """Keep the table bounded: drop lines seen in one document, then the least counted."""
+        before = len(self.entries)
+        self.entries = {fp: e for fp, e in self.entries.items() if e.count > 1}
+        if len(self.entries) > self.max_lines // 2:
+            keep = sorted(self.entries.items(), key=lambda kv: kv[1].count, reverse=True)[: self.max_lines // 2]
+            self.entries = dict(keep)
+        self.pruned += before - len(self.entries)
+
+    def counts(self, min_count: int = 1) -> dict[str, int]:
+        return {fp: e.count for fp, e in self.entries.items() if e.count >= min_count}
+
+    def frequent(self, min_count: int) -> list[tuple[str, Entry]]:
+        return sorted(
+            ((fp, e) for fp, e in self.entries.items() if e.count >= min_count), key=lambda kv: (-kv[1].count, kv[0])
+        )
+
+    # ---------------------------------------------------------------- persistence
+
+    def save(self, path: Path) -> None:
+        """Write atomically: a run killed mid-save leaves the previous state."""
+        body = {
+            "version": 1,
+            "docs": self.docs,
+            "lines": {fp: [e.count, [sorted(s) for s in e.sigs], e.example] for fp, e in self.entries.items()},
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(orjson.dumps(body))
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path, max_lines: int = 500_000) -> Store:
+        store = cls(max_lines)
+        try:
+            body = orjson.loads(path.read_bytes())
+            store.docs = int(body["docs"])
+            for fp, (count, sigs, example) in body["lines"].items():
+                store.entries[fp] = Entry(int(count), [frozenset(s) for s in sigs], str(example))
+        except FileNotFoundError:
+            return store
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CleanerError(
+                f"{path}: repeated-line state unreadable ({type(exc).__name__}: {exc}); delete it to start afresh"
+            ) from None
+        return store
+
+
+def learn(texts: Iterable[str], store: Store | None = None) -> Store:
+    """Count the lines of `texts` into `store` (a new one if None)."""
+    store = store or Store()
+    for text in texts:
+        store.add_document(text)
+    return store

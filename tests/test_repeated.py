@@ -1,0 +1,247 @@
+"""Repeated-line learning: the store, the stage, the counting pass of a run, `rules suggest`."""
+
+import dataclasses
+
+import orjson
+import pytest
+
+from cleaner import ConfigError, Document, Pipeline, clean, load_config
+from cleaner.errors import CleanerError
+from cleaner.learn import learn_inputs
+from cleaner.repeated_store import Store, fingerprint, learn, normalise
+from cleaner.run import run
+
+from .conftest import CASES, ROOT
+
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+UNCHANGED = sorted((CASES / "unchanged").glob("*.txt"))
+FOOTER = "Harbour Light Media Group, Quay Street, Portsmouth. Call the newsroom on weekdays."  # no pack names it
+TOPICS = [
+    ("volcano", "eruption lava ash island villagers evacuated crater summit geologists"),
+    ("football", "striker goal stadium league coach penalty midfield supporters season"),
+    ("budget", "parliament treasury deficit taxes spending minister pensions bonds inflation"),
+    ("vaccine", "clinical trial patients hospital doses researchers virus immunity nurses"),
+    ("harvest", "farmers wheat drought rainfall tractors cattle irrigation prices soil"),
+    ("rocket", "launch orbit satellite engineers payload booster astronauts capsule mission"),
+    ("museum", "painting exhibition curator gallery sculpture collection artist portrait auction"),
+]
+
+
+def story(topic: int, tail: str = "", variant: int = 0) -> str:
+    """A small document about one topic; different topics share no content words."""
+    name, words = TOPICS[topic]
+    w = words.split()
+    paras = [  # glue words of three letters or fewer: not content words; topic words repeat
+        f"The {name} was big on day {variant} and the {w[0]} and the {w[1]} had to act.",
+        f"Yet the {w[2]} and the {w[3]} got in too, as did the {w[4]} and the {w[5]} by now.",
+        f"So the {w[6]}, the {w[7]} and the {w[8]} met the {w[0]} and the {name} for a day.",
+        f"The {w[1]}, the {w[2]}, the {w[3]} and the {w[4]} saw it all, as did the {w[5]}.",
+        f"And the {w[6]} and the {w[7]} and the {w[8]} had the {name} in for a day or two.",
+    ]
+    return "\n\n".join(paras) + (f"\n\n{tail}\n" if tail else "\n")
+
+
+def config():
+    """The bundled config less the coherence stage, which would take the odd footer out too."""
+    cfg = load_config()
+    return dataclasses.replace(cfg, stages=tuple(s for s in cfg.stages if s.name != "coherence"))
+
+
+def pipeline_with(store: Store, tmp_path, **params) -> Pipeline:
+    path = tmp_path / "repeated.json"
+    store.save(path)
+    cfg = config()
+    spec = cfg.stage("repeated")
+    assert spec is not None
+    new = dataclasses.replace(spec, params=dataclasses.replace(spec.params, state=str(path), **params))
+    return Pipeline(dataclasses.replace(cfg, stages=tuple(new if s is spec else s for s in cfg.stages)))
+
+
+def repeated_edits(cleaned):
+    return [(st, e) for st, e in cleaned.edits if st == "repeated"]
+
+
+def test_normalise_folds_case_digits_and_space():
+    assert normalise("  Copyright 2024   Example\tMedia ") == "copyright 0 example media"
+    assert fingerprint("© 2023 Example Media") == fingerprint("© 2025 example  media")
+    assert fingerprint("ab") is None and fingerprint("x" * 500) is None and fingerprint("12 34") is None
+
+
+def test_seed_sentences_are_never_removed_even_at_the_lowest_threshold(tmp_path):
+    texts = [p.read_text(encoding="utf-8") for p in SEEDS]
+    store = learn(texts)
+    assert all(e.count == 1 for e in store.entries.values())  # five copies of one story count once
+    pipe = pipeline_with(store, tmp_path, min_docs=2, flag_docs=2)
+    for path, text in zip(SEEDS, texts, strict=True):
+        assert repeated_edits(pipe.clean(Document(path.stem, text))) == [], path.name
+
+
+def test_footer_in_enough_unrelated_documents_is_removed_with_its_count(tmp_path):
+    texts = [story(i, FOOTER) for i in range(6)]
+    pipe = pipeline_with(learn(texts), tmp_path)
+    for i, text in enumerate(texts):
+        cleaned = pipe.clean(Document(f"d{i}", text))
+        assert FOOTER not in cleaned.text
+        assert cleaned.text == story(i).rstrip("\n") or cleaned.text == story(i)
+        ((_, e),) = repeated_edits(cleaned)
+        assert e.rule == f"repeated/{fingerprint(FOOTER)}" and e.action == "remove" and e.score == 6.0
+
+
+def test_footer_in_few_unrelated_documents_is_flagged_or_kept(tmp_path):
+    flagged = [story(i, FOOTER) for i in range(3)]
+    pipe = pipeline_with(learn(flagged), tmp_path)
+    cleaned = pipe.clean(Document("d0", flagged[0]))
+    assert FOOTER in cleaned.text
+    ((_, e),) = repeated_edits(cleaned)
+    assert e.action == "flag" and e.score == 3.0
+    kept = [story(i, FOOTER) for i in range(2)]
+    pipe = pipeline_with(learn(kept), tmp_path)
+    assert repeated_edits(pipe.clean(Document("d0", kept[0]))) == []
+
+
+def test_copies_of_one_story_do_not_make_its_sentences_boilerplate(tmp_path):
+    texts = [story(0, '"We will rebuild every house," the governor said.', variant=v) for v in range(8)]
+    store = learn(texts)
+    assert max(e.count for e in store.entries.values()) == 1
+    pipe = pipeline_with(store, tmp_path)
+    assert repeated_edits(pipe.clean(Document("d0", texts[0]))) == []
+
+
+def test_short_repeated_line_is_only_flagged(tmp_path):
+    texts = [story(i, "Heimatblatt") for i in range(6)]
+    cleaned = pipeline_with(learn(texts), tmp_path).clean(Document("d0", texts[0]))
+    ((_, e),) = repeated_edits(cleaned)
+    assert e.action == "flag" and "Heimatblatt" in cleaned.text
+
+
+def test_single_document_without_corpus_is_untouched():
+    cleaned = clean(story(0, FOOTER))
+    assert repeated_edits(cleaned) == []
+    text = story(0, FOOTER)
+    assert Pipeline(config()).clean(Document("d", text)).text == text
+
+
+def test_clean_texts_stay_byte_identical_with_a_learned_corpus(tmp_path):
+    paths = [*UNCHANGED, *SEEDS]
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    pipe = pipeline_with(learn(texts), tmp_path, min_docs=2, flag_docs=2)
+    for path, text in zip(paths, texts, strict=True):
+        assert repeated_edits(pipe.clean(Document(path.stem, text))) == [], path.name
+
+
+def test_store_is_bounded_and_round_trips(tmp_path):
+    store = Store(max_lines=1000)
+    for i in range(800):
+        tag = "".join(chr(97 + int(d)) for d in str(i))  # digits fold to 0; letters do not
+        store.add_document(f"unique line {tag} alpha\nanother unique {tag} beta gamma\n{FOOTER}\n")
+    assert len(store.entries) <= 1000
+    assert store.pruned > 0
+    path = tmp_path / "s.json"
+    store.save(path)
+    again = Store.load(path)
+    assert again.counts() == store.counts() and again.docs == store.docs
+    assert again.entries[fingerprint(FOOTER)].example == FOOTER
+
+
+def test_unreadable_state_names_the_file(tmp_path):
+    bad = tmp_path / "repeated.json"
+    bad.write_text("{not json")
+    with pytest.raises(CleanerError, match="repeated.json"):
+        Store.load(bad)
+
+
+def test_bad_thresholds_stop_with_file_and_key(tmp_path):
+    cfg = tmp_path / "p.yaml"
+    cfg.write_text("stages:\n  - name: repeated\n    min_docs: 2\n    flag_docs: 4\n")
+    with pytest.raises(ConfigError, match=r"p.yaml:4: stages\[0\]\(repeated\).flag_docs"):
+        load_config(cfg)
+
+
+def write_corpus(folder, texts):
+    folder.mkdir(parents=True)
+    for i, t in enumerate(texts):
+        (folder / f"doc{i}.txt").write_text(t, encoding="utf-8")
+
+
+def test_run_counts_its_batch_then_cleans_and_audits(tmp_path):
+    write_corpus(tmp_path / "in", [story(i, FOOTER) for i in range(6)])
+    out = tmp_path / "out"
+    run([tmp_path / "in"], out, config(), workers=1)
+    assert FOOTER not in (out / "doc0.txt").read_text(encoding="utf-8")
+    recs = [orjson.loads(line) for line in (out / ".cleaner" / "audit.jsonl").read_bytes().splitlines()]
+    hits = [r for r in recs if r.get("stage") == "repeated"]
+    assert len(hits) == 6 and all(r["rule"].startswith("repeated/") and r["score"] == 6 for r in hits)
+
+
+def test_a_later_run_learns_from_earlier_ones(tmp_path):
+    state = tmp_path / "state"
+    write_corpus(tmp_path / "a", [story(i, FOOTER) for i in range(3)])
+    write_corpus(tmp_path / "b", [story(i, FOOTER) for i in range(3, 6)])
+    run([tmp_path / "a"], tmp_path / "oa", config(), workers=1, state=state)
+    assert FOOTER in (tmp_path / "oa" / "doc0.txt").read_text(encoding="utf-8")  # 3 documents: flagged only
+    run([tmp_path / "b"], tmp_path / "ob", config(), workers=1, state=state)
+    assert FOOTER not in (tmp_path / "ob" / "doc0.txt").read_text(encoding="utf-8")  # 6 by now
+
+
+def test_stage_off_learns_nothing(tmp_path):
+    cfg = tmp_path / "p.yaml"
+    cfg.write_text("stages:\n  - name: repeated\n    mode: 'off'\n")
+    config = load_config(cfg)
+    assert learn_inputs(config, [], tmp_path) is config
+    assert not (tmp_path / "repeated.json").exists()
+
+
+def test_suggested_pack_loads_and_its_examples_pass(tmp_path):
+    from cleaner.learn import suggest_pack
+    from cleaner.packs import load_pack
+    from cleaner.ruletest import check_rules
+
+    dated = "© 2024 Harbour Light Media. All rights reserved."
+    store = learn([story(i, f"{FOOTER}\n\n{dated.replace('2024', str(2020 + i))}") for i in range(6)])
+    pack = tmp_path / "learned.yaml"
+    pack.write_text(suggest_pack(store, 5), encoding="utf-8")
+    rules = load_pack(pack)
+    assert {r.id for r in rules} == {
+        "learned/harbour-light-media-group-quay",
+        "learned/harbour-light-media-all-rights",
+    }
+    failures, total = check_rules(rules)
+    assert failures == [] and total == 4
+    (dated_rule,) = [r for r in rules if r.regex]
+    from cleaner.ruletest import run_rule
+
+    assert run_rule(dated_rule, "Text.\n\n© 1999 harbour light media. All rights reserved.\n") == "Text.\n"
+
+
+def test_rules_suggest_command(tmp_path):
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+
+    write_corpus(tmp_path / "in", [story(i, FOOTER) for i in range(6)])
+    runner = CliRunner()
+    res = runner.invoke(app, ["rules", "suggest", str(tmp_path / "in"), "--min-docs", "5"])
+    assert res.exit_code == 0, res.output
+    assert f'match: "{FOOTER}"' in res.stdout and "repeated/" in res.stdout
+    res = runner.invoke(app, ["rules", "suggest", str(tmp_path / "in"), "--min-docs", "7"])
+    assert res.exit_code == 0 and "rules: []" in res.stdout
+    res = runner.invoke(app, ["rules", "suggest", "--state", str(tmp_path / "missing.json")])
+    assert res.exit_code == 2 and "missing.json" in res.output
+    res = runner.invoke(app, ["rules", "suggest"])
+    assert res.exit_code == 2
+
+
+def test_counting_the_same_documents_again_changes_nothing():
+    texts = [story(i % 7, FOOTER, variant=i) for i in range(40)]
+    store = learn(texts)
+    before = store.counts()
+    learn(reversed(texts), store)
+    assert store.counts() == before
+    assert before[fingerprint(FOOTER)] == 7  # seven topics, each counted once
+
+
+def test_documents_too_short_to_have_a_topic_do_not_vouch():
+    store = learn([f"Tap for the app\n\nOk {i} by you" for i in range(10)])  # no word of 4+ letters
+    assert store.counts() == {} and store.docs == 0
+    store = learn([f"{FOOTER}\n\nShort note {i}." for i in range(10)])  # the footer is all they say
+    assert store.counts()[fingerprint(FOOTER)] == 1

@@ -2,8 +2,9 @@
 
     python bench/speed.py [--mb 200] [--peer-mb 20] [--memory-gb 0] [--workdir DIR]
 
-The corpus is bench/data/noisy-dev/noisy.jsonl, each copy made unique (a numbered first
-line and id), replicated to --mb megabytes of JSONL. In one run, on that corpus:
+The corpus is bench/data/noisy-dev/noisy.jsonl, each copy made unique (its copy
+number after its first line and in its id), replicated to --mb megabytes of JSONL. In one
+run, on that corpus:
 - `ftfy.fix_text` and datatrove's `C4QualityFilter` over the records' text, in this process
   (one core), on the first --peer-mb MB (a rate: the peers are slow);
 - `cleaner run` end to end (read, clean, write outputs and the audit log) with 1 and with
@@ -35,15 +36,20 @@ from _common import write_section  # noqa: E402
 CLEANER = str(Path(sys.executable).parent / "cleaner")
 
 
+def _numbered(text: str, n: int) -> str:
+    """The text with its copy number after the first line: every copy unique, and no line
+    that unrelated documents share (which repeated-line learning would rightly remove)."""
+    first, sep, rest = text.partition("\n")
+    return f"{first} [{n}]{sep}{rest}"
+
+
 def make_corpus(path: Path, megabytes: float) -> tuple[int, int]:
     records = [json.loads(x) for x in (ROOT / "bench/data/noisy-dev/noisy.jsonl").read_text().splitlines() if x]
     size = n = 0
     with path.open("w", encoding="utf-8") as fh:
         while size < megabytes * 1e6:
             r = records[n % len(records)]
-            line = json.dumps(
-                {"id": f"{r['id']}-{n}", "text": f"Report {n} of the wire.\n\n{r['text']}"}, ensure_ascii=False
-            )
+            line = json.dumps({"id": f"{r['id']}-{n}", "text": _numbered(r["text"], n)}, ensure_ascii=False)
             fh.write(line + "\n")
             size += len(line.encode("utf-8")) + 1
             n += 1

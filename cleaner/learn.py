@@ -11,34 +11,76 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from .config import Config
 from .io import kind_of, read_items
-from .repeated_store import DIGITS, Store
+from .repeated_store import DIGITS, Store, prepare_many
 
 STATE_NAME = "repeated.json"
+BATCH = 64  # documents per task sent to a worker
 
 
-def learn_inputs(config: Config, jobs: Iterable[tuple[Path, str, str]], state: Path) -> Config:
+def learn_inputs(
+    config: Config,
+    jobs: Iterable[tuple[Path, str, str]],
+    state: Path,
+    workers: int = 1,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Config:
     """Count the lines of `jobs` ((path, source, doc_id) triples) into the store in `state`.
 
     Returns the config with the store's path set in the `repeated` stage; the config
-    unchanged when the stage is missing or off.
+    unchanged when the stage is missing or off. With several workers, they take each
+    document's signature and fingerprints; this process only merges.
     """
     spec = config.stage("repeated")
     if spec is None or spec.mode == "off":
         return config
     path = Path(spec.params.state) if spec.params.state else state / STATE_NAME
     store = Store.load(path, spec.params.max_lines)
-    for src, source, doc_id in jobs:
-        for item in read_items(src, source, doc_id, config.fields):
-            if item.doc is not None and item.doc.kind == "text":
-                store.add_document(item.doc.text)
+
+    def merge(prepared: list) -> None:
+        for p in prepared:
+            if p is not None:
+                store.add_prepared(*p)
+
+    batches = _text_batches(jobs, config, on_progress)
+    if workers <= 1:
+        for texts in batches:
+            merge(prepare_many(texts))
+    else:
+        with ProcessPoolExecutor(workers) as pool:
+            window: deque[Future] = deque()
+            for texts in batches:
+                window.append(pool.submit(prepare_many, texts))
+                if len(window) >= 4 * workers:
+                    merge(window.popleft().result())
+            while window:
+                merge(window.popleft().result())
     store.save(path)
     new = dataclasses.replace(spec, params=dataclasses.replace(spec.params, state=str(path)))
     return dataclasses.replace(config, stages=tuple(new if s is spec else s for s in config.stages))
+
+
+def _text_batches(
+    jobs: Iterable[tuple[Path, str, str]], config: Config, on_progress: Callable[[int, int], None] | None
+) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for src, source, doc_id in jobs:
+        for item in read_items(src, source, doc_id, config.fields):
+            if item.doc is not None and item.doc.kind == "text":
+                batch.append(item.doc.text)
+                if on_progress is not None:
+                    on_progress(1, len(item.doc.text))
+                if len(batch) >= BATCH:
+                    yield batch
+                    batch = []
+    if batch:
+        yield batch
 
 
 def learn_paths(paths: Iterable[Path], config: Config, store: Store) -> Store:

@@ -85,11 +85,16 @@ def signature(text: str) -> frozenset[str]:
     template lines (its footer, its menu) would otherwise make all its pages look alike.
     """
     stop = _stopwords()
-    body = [line for line in text.splitlines() if line.count(" ") + 1 >= BODY_WORDS]
+    body, size = [], 0
+    for line in text.splitlines():
+        if line.count(" ") + 1 >= BODY_WORDS:
+            body.append(line)
+            size += len(line) + 1
+            if size >= SIG_CHARS:  # the sample is cut there anyway
+                break
     sample = ("\n".join(body) if body else text)[:SIG_CHARS].lower()
     counts = Counter(WORD.findall(sample))
-    for w in stop & counts.keys():
-        del counts[w]
+    counts = Counter({w: n for w, n in counts.items() if w not in stop})  # order kept: ties stay put
     top = counts.most_common(SIG_WORDS)
     repeated = [w for w, n in top if n >= 2]
     if len(repeated) >= 2 * RELATED:  # a story repeats its names; a footer says each word once
@@ -100,21 +105,16 @@ def signature(text: str) -> frozenset[str]:
 def doc_lines(text: str) -> dict[str, str]:
     """Fingerprint -> the original line, once per document.
 
-    Same fingerprints as `fingerprint(line)`, but the text is lowercased and its digits
-    folded in two calls for the whole document rather than two per line.
+    Same fingerprints as `fingerprint(line)`; only lines short enough to count are folded.
     """
-    lines = text.splitlines()
-    norms = DIGITS.sub("0", text.lower()).splitlines()
-    if len(norms) != len(lines):  # lowercasing made a line break (rare Unicode); do it per line
-        norms = [DIGITS.sub("0", line.lower()) for line in lines]
     found: dict[str, str] = {}
-    for raw, norm in zip(lines, norms, strict=True):
+    for raw in text.splitlines():
         if len(raw) < MIN_CHARS:
             continue
         line = raw.strip()
         if not MIN_CHARS <= len(line) <= MAX_CHARS:
             continue
-        fp = _digest(norm)
+        fp = _digest(DIGITS.sub("0", line.lower()))
         if fp is not None and fp not in found:
             found[fp] = line
     return found
@@ -125,16 +125,38 @@ class Entry:
     count: int = 0
     sigs: list[frozenset[str]] = field(default_factory=list)
     example: str = ""
+    own: frozenset[str] | None = None  # the example's words, worked out once (not saved)
+
+    def words(self) -> frozenset[str]:
+        if self.own is None:
+            self.own = frozenset(WORD.findall(self.example.lower()))
+        return self.own
 
 
-def _related(sig: frozenset[str], kept: list[frozenset[str]], line: str) -> bool:
+def prepare(text: str) -> tuple[frozenset[str], dict[str, str]] | None:
+    """What counting needs of a document: its signature and its lines by fingerprint.
+
+    None when the document cannot vouch for anything. This is the costly part of
+    counting, so a run does it in its worker processes and merges in the main one.
+    """
+    sig = signature(text)
+    if len(sig) < RELATED:
+        return None  # too few content words to tell which story it reports
+    lines = doc_lines(text)
+    return (sig, lines) if lines else None
+
+
+def prepare_many(texts: list[str]) -> list[tuple[frozenset[str], dict[str, str]] | None]:
+    return [prepare(t) for t in texts]
+
+
+def _related(sig: frozenset[str], kept: list[frozenset[str]], own: frozenset[str]) -> bool:
     """Does `sig` report the same story as one of `kept`?
 
     The line's own words do not count (a long footer would otherwise put its words in every
     page's signature), and two signatures that share most of what is left are related even
     below `RELATED` words (short documents). When nothing is left, they are (can't tell).
     """
-    own = set(WORD.findall(line.lower()))
     a = sig - own
     for s in kept:
         b = s - own
@@ -154,12 +176,12 @@ class Store:
         self.pruned = 0
 
     def add_document(self, text: str) -> None:
-        sig = signature(text)
-        if len(sig) < RELATED:
-            return  # too few content words to tell which story it reports: it cannot vouch
-        lines = doc_lines(text)
-        if not lines:
-            return
+        prepared = prepare(text)
+        if prepared is not None:
+            self.add_prepared(*prepared)
+
+    def add_prepared(self, sig: frozenset[str], lines: dict[str, str]) -> None:
+        """Count one document's lines (see `prepare`)."""
         self.docs += 1
         entries = self.entries
         for fp, line in lines.items():
@@ -167,7 +189,7 @@ class Store:
             if e is None:
                 entries[fp] = Entry(1, [sig], line)
                 continue
-            if len(e.sigs) >= MAX_SIGS or _related(sig, e.sigs, line):
+            if len(e.sigs) >= MAX_SIGS or _related(sig, e.sigs, e.words()):
                 continue  # saturated, or a copy of a story this line was already counted for
             e.count += 1
             e.sigs.append(sig)

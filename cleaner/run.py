@@ -203,7 +203,7 @@ def run(
         if dry_run:
             return result
         sweep_temporaries({j.out.parent for j, _ in todo} | {state / "parts", audit_path.parent})
-        config = learn_inputs(config, ((j.path, j.source, j.doc_id) for j, _ in todo), state)  # repeated lines
+        config = learn_inputs(config, ((j.path, j.source, j.doc_id) for j, _ in todo), state, workers)
         if on_start is not None:
             compressed = any(j.path.name.lower().endswith((".gz", ".zst")) for j, _ in todo)
             on_start(None if compressed else sum(j.path.stat().st_size for j, _ in todo), len(todo))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..document import Document, Edit
-from ..repeated_store import MAX_SIGS, Store, fingerprint
+from ..repeated_store import MAX_CHARS, MAX_SIGS, Store, fingerprint
 from .base import Stage
 
 
@@ -43,12 +43,17 @@ class Repeated(Stage):
     name = "repeated"
     Params = RepeatedParams
     _counts: dict[str, int] | None = None
+    _sizes: frozenset[int] = frozenset()  # word counts of the learned lines
 
     def counts(self) -> dict[str, int]:
         """The learned counts, loaded once per process (workers build their own pipeline)."""
         if self._counts is None:
             p = self.params
-            self._counts = Store.load(Path(p.state), p.max_lines).counts(p.flag_docs) if p.state else {}
+            store = Store.load(Path(p.state), p.max_lines) if p.state else Store()
+            self._counts = store.counts(p.flag_docs)
+            # Normalising keeps a line's words, so a line whose word count no learned line
+            # has cannot match: a cheap test that spares hashing almost every line.
+            self._sizes = frozenset(len(store.entries[fp].example.split()) for fp in self._counts)
         return self._counts
 
     def find(self, doc: Document, text: str) -> list[Edit]:
@@ -56,9 +61,13 @@ class Repeated(Stage):
         if not counts:
             return []
         p = self.params
+        sizes = self._sizes
         edits: list[Edit] = []
         pos = 0
         for raw in text.splitlines(keepends=True):
+            if (len(raw) > MAX_CHARS and len(raw.strip()) > MAX_CHARS) or len(raw.split()) not in sizes:
+                pos += len(raw)
+                continue
             line = raw.strip()
             fp = fingerprint(line)
             n = counts.get(fp, 0) if fp else 0

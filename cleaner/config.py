@@ -59,6 +59,11 @@ class Config:
     def stage(self, name: str) -> StageSpec | None:
         return next((s for s in self.stages if s.name == name), None)
 
+    def learns(self) -> bool:
+        """Does a run start with a pass that counts repeated lines?"""
+        spec = self.stage("repeated")
+        return spec is not None and spec.mode != "off"
+
 
 def _type_ok(value: Any, tp: Any) -> bool:
     origin = typing.get_origin(tp)

@@ -66,15 +66,17 @@ class Progress:
             self.bar.stop()
             self.bar = None
 
-    def start(self, total_bytes: int | None, inputs: int) -> None:
-        """Called once the inputs to clean are known; total_bytes is None for compressed inputs."""
+    def start(self, total_bytes: int | None, inputs: int, phase: str = "cleaning") -> None:
+        """Called as each pass over the inputs begins; total_bytes is None for compressed inputs."""
+        self.__exit__()  # the bar of the pass before
         self.total = total_bytes
+        self.docs = self.chars = 0
         self.started = self.last = time.monotonic()
         if not self.enabled or not inputs:
             return
         if self.log.console.is_terminal:
             self.bar = RichProgress(
-                TextColumn("[bold]cleaning[/]"),
+                TextColumn(f"[bold]{phase}[/]"),
                 BarColumn(),
                 TaskProgressColumn(),
                 TextColumn("{task.fields[rate]}"),
@@ -86,7 +88,7 @@ class Progress:
             self.bar.start()
         else:
             size = f"{total_bytes / 1e6:,.1f} MB" if total_bytes else "compressed input"
-            self.log.info(f"cleaning {inputs} input(s), {size}")
+            self.log.info(f"{phase} {inputs} input(s), {size}")
 
     def advance(self, docs: int, chars: int) -> None:
         self.docs += docs

@@ -184,7 +184,7 @@ def run(
     dry_run: bool = False,
     limit: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
-    on_start: Callable[[int | None, int], None] | None = None,
+    on_start: Callable[[int | None, int, str], None] | None = None,
 ) -> Result:
     """Clean every input into `out`. A document that fails is reported; the run goes on.
 
@@ -203,10 +203,15 @@ def run(
         if dry_run:
             return result
         sweep_temporaries({j.out.parent for j, _ in todo} | {state / "parts", audit_path.parent})
-        config = learn_inputs(config, ((j.path, j.source, j.doc_id) for j, _ in todo), state, workers)
+        compressed = any(j.path.name.lower().endswith((".gz", ".zst")) for j, _ in todo)
+        total = None if compressed else sum(j.path.stat().st_size for j, _ in todo)
+        if on_start is not None and config.learns():
+            on_start(total, len(todo), "learning repeated lines")
+        config = learn_inputs(
+            config, ((j.path, j.source, j.doc_id) for j, _ in todo), state, workers, on_progress=on_progress
+        )
         if on_start is not None:
-            compressed = any(j.path.name.lower().endswith((".gz", ".zst")) for j, _ in todo)
-            on_start(None if compressed else sum(j.path.stat().st_size for j, _ in todo), len(todo))
+            on_start(total, len(todo), "cleaning")
         _clean_jobs(todo, config, workers, limit, result, on_failure, on_progress, state, incremental)
         parts = [part_path(state, j.source) for j in jobs]
         digest = parts_digest(parts)

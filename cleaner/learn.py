@@ -11,14 +11,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+import orjson
+import zstandard
+
 from .config import Config
 from .io import kind_of, read_items
-from .repeated_store import DIGITS, Store, prepare_many
+from .io.readers import open_lines
+from .repeated_store import DIGITS, Store, prepare
 
 STATE_NAME = "repeated.json"
 BATCH = 64  # documents per task sent to a worker
@@ -48,15 +53,16 @@ def learn_inputs(
             if p is not None:
                 store.add_prepared(*p)
 
-    batches = _text_batches(jobs, config, on_progress)
+    batches = _batches(jobs, config, on_progress)
+    field = config.fields.text
     if workers <= 1:
-        for texts in batches:
-            merge(prepare_many(texts))
+        for docs in batches:
+            merge(prepare_docs(docs, field))
     else:
         with ProcessPoolExecutor(workers) as pool:
             window: deque[Future] = deque()
-            for texts in batches:
-                window.append(pool.submit(prepare_many, texts))
+            for docs in batches:
+                window.append(pool.submit(prepare_docs, docs, field))
                 if len(window) >= 4 * workers:
                     merge(window.popleft().result())
             while window:
@@ -66,21 +72,56 @@ def learn_inputs(
     return dataclasses.replace(config, stages=tuple(new if s is spec else s for s in config.stages))
 
 
-def _text_batches(
+def _batches(
     jobs: Iterable[tuple[Path, str, str]], config: Config, on_progress: Callable[[int, int], None] | None
-) -> Iterator[list[str]]:
-    batch: list[str] = []
+) -> Iterator[list[str | bytes]]:
+    """Texts of plain-text inputs and raw lines of JSONL ones, in batches.
+
+    JSONL lines go to the workers unparsed, so this process only reads. A line or file
+    that cannot be read is skipped here: the cleaning pass reports it.
+    """
+    batch: list[str | bytes] = []
     for src, source, doc_id in jobs:
-        for item in read_items(src, source, doc_id, config.fields):
-            if item.doc is not None and item.doc.kind == "text":
-                batch.append(item.doc.text)
-                if on_progress is not None:
-                    on_progress(1, len(item.doc.text))
-                if len(batch) >= BATCH:
-                    yield batch
-                    batch = []
+        kind = kind_of(src)
+        if kind == "jsonl":
+            try:
+                with open_lines(src) as lines:
+                    for raw in lines:
+                        batch.append(raw)
+                        if on_progress is not None:
+                            on_progress(1, len(raw))
+                        if len(batch) >= BATCH:
+                            yield batch
+                            batch = []
+            except (OSError, EOFError, zlib.error, zstandard.ZstdError):
+                pass
+        elif kind == "text":
+            for item in read_items(src, source, doc_id, config.fields):
+                if item.doc is not None:
+                    batch.append(item.doc.text)
+                    if on_progress is not None:
+                        on_progress(1, len(item.doc.text))
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
     if batch:
         yield batch
+
+
+def prepare_docs(docs: list[str | bytes], field: str) -> list:
+    """`prepare` for texts and raw JSONL lines (parsed here, in the worker)."""
+    out = []
+    for doc in docs:
+        text: object = doc
+        if isinstance(doc, bytes):
+            try:
+                record = orjson.loads(doc)
+            except orjson.JSONDecodeError:
+                continue
+            text = record.get(field) if isinstance(record, dict) else None
+        if isinstance(text, str):
+            out.append(prepare(text))
+    return out
 
 
 def learn_paths(paths: Iterable[Path], config: Config, store: Store) -> Store:

@@ -146,17 +146,16 @@ def prepare(text: str) -> tuple[frozenset[str], dict[str, str]] | None:
     return (sig, lines) if lines else None
 
 
-def prepare_many(texts: list[str]) -> list[tuple[frozenset[str], dict[str, str]] | None]:
-    return [prepare(t) for t in texts]
-
-
-def _related(sig: frozenset[str], kept: list[frozenset[str]], own: frozenset[str]) -> bool:
+def _related(sig: frozenset[str], kept: list[frozenset[str]], entry: Entry) -> bool:
     """Does `sig` report the same story as one of `kept`?
 
     The line's own words do not count (a long footer would otherwise put its words in every
     page's signature), and two signatures that share most of what is left are related even
     below `RELATED` words (short documents). When nothing is left, they are (can't tell).
     """
+    if sig in kept:  # a copy of a document already counted (frozensets compare hashes first)
+        return True
+    own = entry.words()
     a = sig - own
     for s in kept:
         b = s - own
@@ -189,7 +188,7 @@ class Store:
             if e is None:
                 entries[fp] = Entry(1, [sig], line)
                 continue
-            if len(e.sigs) >= MAX_SIGS or _related(sig, e.sigs, e.words()):
+            if len(e.sigs) >= MAX_SIGS or _related(sig, e.sigs, e):
                 continue  # saturated, or a copy of a story this line was already counted for
             e.count += 1
             e.sigs.append(sig)

@@ -245,3 +245,22 @@ def test_documents_too_short_to_have_a_topic_do_not_vouch():
     assert store.counts() == {} and store.docs == 0
     store = learn([f"{FOOTER}\n\nShort note {i}." for i in range(10)])  # the footer is all they say
     assert store.counts()[fingerprint(FOOTER)] == 1
+
+
+def test_counting_pass_is_the_same_with_workers_and_skips_bad_lines(tmp_path):
+    """Workers parse and fingerprint; the main process merges in input order, so the
+    learned state does not depend on the worker count. A malformed line is left to the
+    cleaning pass, which reports it."""
+    lines = [orjson.dumps({"id": f"d{i}", "text": story(i % 7, FOOTER, variant=i)}).decode() for i in range(150)]
+    lines.insert(40, "{not json")
+    shard = tmp_path / "in" / "shard.jsonl"
+    shard.parent.mkdir()
+    shard.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    states = []
+    for workers in (1, 2):
+        state = tmp_path / f"state{workers}"
+        learn_inputs(config(), [(shard, str(shard), "shard")], state, workers)
+        states.append(orjson.loads((state / "repeated.json").read_bytes()))
+    assert states[0] == states[1]
+    assert states[0]["docs"] == 150
+    assert max(v[0] for v in states[0]["lines"].values()) == 7  # the footer, once per unrelated topic

@@ -97,7 +97,7 @@ def signature(text: str) -> frozenset[str]:
     counts = Counter({w: n for w, n in counts.items() if w not in stop})  # order kept: ties stay put
     top = counts.most_common(SIG_WORDS)
     repeated = [w for w, n in top if n >= 2]
-    if len(repeated) >= 2 * RELATED:  # a story repeats its names; a footer says each word once
+    if len(repeated) >= RELATED:  # a story repeats its names; a footer says each word once
         return frozenset(repeated)
     return frozenset(w for w, _ in top)
 

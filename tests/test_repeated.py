@@ -264,3 +264,85 @@ def test_counting_pass_is_the_same_with_workers_and_skips_bad_lines(tmp_path):
     assert states[0] == states[1]
     assert states[0]["docs"] == 150
     assert max(v[0] for v in states[0]["lines"].values()) == 7  # the footer, once per unrelated topic
+
+
+# ---------------------------------------------------------------- whole runs, as a user runs them
+
+AD_MARKER = "Tap here for this week's partner offers"  # a new ad marker no pack names
+
+
+def audit_records(out):
+    return [orjson.loads(line) for line in (out / ".cleaner" / "audit.jsonl").read_bytes().splitlines()]
+
+
+def test_cleaner_run_over_the_seeds_keeps_every_sentence_and_the_golden_outputs(tmp_path):
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["run", str(ROOT / "seeds"), "--out", str(out), "--workers", "1", "-q"])
+    assert res.exit_code == 0, res.output
+    assert (out / ".cleaner" / "repeated.json").is_file()  # the counting pass ran
+    for path in SEEDS:
+        assert (out / path.name).read_text(encoding="utf-8") == (CASES / "seeds" / path.name).read_text(
+            encoding="utf-8"
+        ), path.name
+    assert [r for r in audit_records(out) if r.get("stage") == "repeated"] == []
+
+
+def test_seed_copies_count_as_one_group_even_with_the_lowest_thresholds(tmp_path):
+    cfg = load_config()
+    spec = cfg.stage("repeated")
+    assert spec is not None
+    low = dataclasses.replace(spec, params=dataclasses.replace(spec.params, min_docs=2, flag_docs=2))
+    out = tmp_path / "out"
+    run([ROOT / "seeds"], out, dataclasses.replace(cfg, stages=tuple(low if s is spec else s for s in cfg.stages)))
+    assert [r for r in audit_records(out) if r.get("stage") == "repeated"] == []
+    for path in SEEDS:  # 000, 001, 003, 004 lose only their date residue, 002 only its noise
+        assert (out / path.name).read_text(encoding="utf-8") == (CASES / "seeds" / path.name).read_text(
+            encoding="utf-8"
+        ), path.name
+
+
+def test_run_removes_a_template_footer_and_a_new_ad_marker_with_audit_records(tmp_path):
+    texts = []
+    for i in range(6):
+        paras = story(i).rstrip("\n").split("\n\n")
+        texts.append("\n\n".join([*paras[:2], AD_MARKER, *paras[2:], FOOTER]) + "\n")
+    write_corpus(tmp_path / "in", texts)
+    out = tmp_path / "out"
+    result = run([tmp_path / "in"], out, config(), workers=2)
+    assert not result.failures
+    for i in range(6):
+        got = (out / f"doc{i}.txt").read_text(encoding="utf-8")
+        assert AD_MARKER not in got and FOOTER not in got
+        assert got == story(i)  # nothing else touched
+    hits = [r for r in audit_records(out) if r.get("stage") == "repeated"]
+    assert {r["text"].strip() for r in hits} == {AD_MARKER, FOOTER} and len(hits) == 12
+    for r in hits:
+        assert r["action"] == "remove" and r["score"] == 6
+        assert r["rule"] == f"repeated/{fingerprint(r['text'].strip())}"
+        assert "6 unrelated documents" in r["reason"]
+
+
+def test_running_the_same_inputs_again_counts_nothing_twice(tmp_path):
+    write_corpus(tmp_path / "in", [story(i, FOOTER) for i in range(3)])
+    state = tmp_path / "state"
+    for _ in range(3):  # full runs, not incremental: every document is read and counted again
+        run([tmp_path / "in"], tmp_path / "out", config(), workers=1, state=state)
+        assert Store.load(state / "repeated.json").counts()[fingerprint(FOOTER)] == 3
+    assert FOOTER in (tmp_path / "out" / "doc0.txt").read_text(encoding="utf-8")  # still only flagged
+
+
+def test_an_incremental_cron_run_learns_from_the_earlier_ones(tmp_path):
+    feed, out = tmp_path / "feed", tmp_path / "out"
+    write_corpus(feed, [story(i, FOOTER) for i in range(3)])
+    run([feed], out, config(), workers=1, incremental=True)
+    assert FOOTER in (out / "doc0.txt").read_text(encoding="utf-8")
+    for i in range(3, 6):  # the feed grows
+        (feed / f"doc{i}.txt").write_text(story(i, FOOTER), encoding="utf-8")
+    result = run([feed], out, config(), workers=1, incremental=True)
+    assert len(result.todo) == 3  # only the new files are cleaned (and counted)
+    assert Store.load(out / ".cleaner" / "repeated.json").counts()[fingerprint(FOOTER)] == 6
+    assert FOOTER not in (out / "doc5.txt").read_text(encoding="utf-8")

@@ -289,7 +289,8 @@ def rules_suggest(
         list[Path] | None, typer.Argument(help="Files or folders to learn from (on top of --state, if given).")
     ] = None,
     state: Annotated[
-        Path | None, typer.Option("--state", help="A run's repeated-line store (OUT/.cleaner/repeated.json).")
+        Path | None,
+        typer.Option("--state", help="A run's repeated-line store: the file, its state folder, or the run's OUT."),
     ] = None,
     min_docs: Annotated[
         int | None, typer.Option("--min-docs", min=2, help="Unrelated documents a line needs [default: the config's].")
@@ -310,8 +311,8 @@ def rules_suggest(
     params = spec.params if spec is not None else None
     max_lines = params.max_lines if params is not None else 500_000
     try:
-        if state is not None and not state.is_file():
-            raise InputError(f"{state}: no such state file")
+        if state is not None:
+            state = _state_file(state)
         store = Store.load(state, max_lines) if state is not None else Store(max_lines)
         for given in inputs or ():
             if not given.exists():
@@ -325,6 +326,16 @@ def rules_suggest(
     else:
         out_file.write_text(text, encoding="utf-8")
         err.print(f"wrote {out_file}")
+
+
+def _state_file(given: Path) -> Path:
+    """The repeated-line store a --state names: the file itself, a state folder, or a run's OUT."""
+    from .learn import STATE_NAME
+
+    for path in (given, given / STATE_NAME, given / ".cleaner" / STATE_NAME):
+        if path.is_file():
+            return path
+    raise InputError(f"{given}: no repeated-line state there (looked for {STATE_NAME} in it and in its .cleaner/)")
 
 
 @audit_app.command("verify")

@@ -346,3 +346,24 @@ def test_an_incremental_cron_run_learns_from_the_earlier_ones(tmp_path):
     assert len(result.todo) == 3  # only the new files are cleaned (and counted)
     assert Store.load(out / ".cleaner" / "repeated.json").counts()[fingerprint(FOOTER)] == 6
     assert FOOTER not in (out / "doc5.txt").read_text(encoding="utf-8")
+
+
+def test_rules_suggest_from_a_run_folder_gives_a_pack_that_rules_test_passes(tmp_path):
+    from typer.testing import CliRunner
+
+    from cleaner.cli import app
+    from cleaner.packs import load_pack
+
+    write_corpus(tmp_path / "in", [story(i, f"{AD_MARKER}\n\n{FOOTER}") for i in range(6)])
+    out = tmp_path / "out"
+    run([tmp_path / "in"], out, config(), workers=1)
+    runner = CliRunner()
+    pack = tmp_path / "learned.yaml"
+    for where in (out, out / ".cleaner", out / ".cleaner" / "repeated.json"):  # OUT, the state folder, the file
+        res = runner.invoke(app, ["rules", "suggest", "--state", str(where), "--out", str(pack)])
+        assert res.exit_code == 0, res.output
+        rules = load_pack(pack)
+        assert {r.match for r in rules} == {AD_MARKER, FOOTER}
+        assert all(r.where == "line" and len(r.examples) == 2 for r in rules)
+    res = runner.invoke(app, ["rules", "test", "--rules", str(pack)])
+    assert res.exit_code == 0, res.output

@@ -8,8 +8,8 @@ line's count only grows for a document whose signature overlaps none of the sign
 already kept for that line: five copies of one story count once.
 
 The store maps a line fingerprint (normalised line, 8-byte blake2b) to
-[unrelated-document count, kept signatures, one example line]. It is kept as JSON in a
-state file so a cron run learns from the runs before it.
+[unrelated-document count, kept signatures, one example line]. It is kept in a state
+file (JSON lines, format below at `Store.save`) so a cron run learns from the runs before it.
 
 Memory stays bounded: at most `max_lines` fingerprints are kept; past that, lines seen in
 only one unrelated document (most of any corpus) are pruned, and if that is not enough the
@@ -173,6 +173,7 @@ class Store:
         self.entries: dict[str, Entry] = {}
         self.docs = 0
         self.pruned = 0
+        self.partial = False  # loaded without signatures (counted_only): read-only
 
     def add_document(self, text: str) -> None:
         prepared = prepare(text)
@@ -181,6 +182,8 @@ class Store:
 
     def add_prepared(self, sig: frozenset[str], lines: dict[str, str]) -> None:
         """Count one document's lines (see `prepare`)."""
+        if self.partial:
+            raise CleanerError("a store loaded without its signatures cannot count documents")
         self.docs += 1
         entries = self.entries
         for fp, line in lines.items():
@@ -213,34 +216,85 @@ class Store:
         )
 
     # ---------------------------------------------------------------- persistence
+    #
+    # Format 2, JSON lines, so that a reader stops at what it needs:
+    #   {"version": 2, "docs": N}
+    #   {"counted": {fp: [count, example, [signature index, ...]]}}   lines counted 2+ times
+    #   {"single": {fp: [example, signature index]}}                    lines seen once
+    #   {"sigs": [[word, ...], ...]}                                     each signature once
+    # The stage needs only the counted lines (flag_docs is at least 2), so a worker reads two
+    # short lines and never the signatures; a document's signature is shared by all its lines
+    # in memory and written once, not once per line. Format 1 (one JSON object with the
+    # signatures repeated in every line) is still read.
 
     def save(self, path: Path) -> None:
         """Write atomically: a run killed mid-save leaves the previous state."""
-        body = {
-            "version": 1,
-            "docs": self.docs,
-            "lines": {fp: [e.count, [sorted(s) for s in e.sigs], e.example] for fp, e in self.entries.items()},
-        }
+        if self.partial:
+            raise CleanerError(f"{path}: a store loaded without its signatures cannot be saved")
+        index: dict[frozenset[str], int] = {}
+
+        def ref(sig: frozenset[str]) -> int:
+            return index.setdefault(sig, len(index))
+
+        counted = {fp: [e.count, e.example, [ref(s) for s in e.sigs]] for fp, e in self.entries.items() if e.count > 1}
+        single = {fp: [e.example, ref(e.sigs[0])] for fp, e in self.entries.items() if e.count <= 1 and e.sigs}
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(orjson.dumps(body))
+        with tmp.open("wb") as fh:
+            for part in (
+                {"version": 2, "docs": self.docs},
+                {"counted": counted},
+                {"single": single},
+                {"sigs": [sorted(s) for s in index]},
+            ):
+                fh.write(orjson.dumps(part) + b"\n")
         os.replace(tmp, path)
 
     @classmethod
-    def load(cls, path: Path, max_lines: int = 500_000) -> Store:
+    def load(cls, path: Path, max_lines: int = 500_000, counted_only: bool = False) -> Store:
+        """The store in `path` (an empty one if there is none).
+
+        `counted_only`: only the lines counted twice or more, without their signatures (what
+        the stage needs); such a store cannot count documents or be saved.
+        """
         store = cls(max_lines)
         try:
-            body = orjson.loads(path.read_bytes())
-            store.docs = int(body["docs"])
-            for fp, (count, sigs, example) in body["lines"].items():
-                store.entries[fp] = Entry(int(count), [frozenset(s) for s in sigs], str(example))
+            with path.open("rb") as fh:
+                head = orjson.loads(fh.readline())
+                if head.get("version") == 1:
+                    store._load_v1(head, counted_only)
+                    return store
+                if head.get("version") != 2:
+                    raise ValueError(f"unknown version {head.get('version')!r}")
+                store.docs = int(head["docs"])
+                counted = orjson.loads(fh.readline())["counted"]
+                if counted_only:
+                    store.partial = True
+                    for fp, (count, example, _) in counted.items():
+                        store.entries[fp] = Entry(int(count), [], str(example))
+                    return store
+                single = orjson.loads(fh.readline())["single"]
+                sigs = [frozenset(s) for s in orjson.loads(fh.readline())["sigs"]]
+            for fp, (count, example, refs) in counted.items():
+                store.entries[fp] = Entry(int(count), [sigs[i] for i in refs], str(example))
+            for fp, (example, i) in single.items():
+                store.entries[fp] = Entry(1, [sigs[i]], str(example))
         except FileNotFoundError:
             return store
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
             raise CleanerError(
                 f"{path}: repeated-line state unreadable ({type(exc).__name__}: {exc}); delete it to start afresh"
             ) from None
         return store
+
+    def _load_v1(self, body: dict, counted_only: bool) -> None:
+        self.docs = int(body["docs"])
+        self.partial = counted_only
+        for fp, (count, sigs, example) in body["lines"].items():
+            if not counted_only:
+                self.entries[fp] = Entry(int(count), [frozenset(s) for s in sigs], str(example))
+            elif count > 1:
+                self.entries[fp] = Entry(int(count), [], str(example))
 
 
 def learn(texts: Iterable[str], store: Store | None = None) -> Store:

@@ -260,10 +260,11 @@ def test_counting_pass_is_the_same_with_workers_and_skips_bad_lines(tmp_path):
     for workers in (1, 2):
         state = tmp_path / f"state{workers}"
         learn_inputs(config(), [(shard, str(shard), "shard")], state, workers)
-        states.append(orjson.loads((state / "repeated.json").read_bytes()))
+        states.append((state / "repeated.json").read_bytes())
     assert states[0] == states[1]
-    assert states[0]["docs"] == 150
-    assert max(v[0] for v in states[0]["lines"].values()) == 7  # the footer, once per unrelated topic
+    store = Store.load(tmp_path / "state1" / "repeated.json")
+    assert store.docs == 150
+    assert max(store.counts().values()) == 7  # the footer, once per unrelated topic
 
 
 # ---------------------------------------------------------------- whole runs, as a user runs them
@@ -367,3 +368,40 @@ def test_rules_suggest_from_a_run_folder_gives_a_pack_that_rules_test_passes(tmp
         assert all(r.where == "line" and len(r.examples) == 2 for r in rules)
     res = runner.invoke(app, ["rules", "test", "--rules", str(pack)])
     assert res.exit_code == 0, res.output
+
+
+def test_state_file_writes_each_signature_once_and_the_stage_reads_only_counted_lines(tmp_path):
+    texts = [story(i, FOOTER) for i in range(6)]
+    store = learn(texts)
+    path = tmp_path / "repeated.json"
+    store.save(path)
+    head, counted, single, sigs = (orjson.loads(line) for line in path.read_bytes().splitlines())
+    assert head == {"version": 2, "docs": 6}
+    assert list(counted["counted"]) == [fingerprint(FOOTER)] and len(sigs["sigs"]) == 6
+    assert len(single["single"]) == len(store.entries) - 1
+    again = Store.load(path)
+    assert again.counts() == store.counts() and {fp: e.sigs for fp, e in again.entries.items()} == {
+        fp: e.sigs for fp, e in store.entries.items()
+    }
+    light = Store.load(path, counted_only=True)
+    assert light.counts() == {fingerprint(FOOTER): 6} and light.entries[fingerprint(FOOTER)].sigs == []
+    with pytest.raises(CleanerError):
+        light.save(path)
+    with pytest.raises(CleanerError):
+        light.add_document(texts[0])
+
+
+def test_state_files_of_format_1_are_still_read(tmp_path):
+    store = learn([story(i, FOOTER) for i in range(6)])
+    old = {
+        "version": 1,
+        "docs": store.docs,
+        "lines": {fp: [e.count, [sorted(s) for s in e.sigs], e.example] for fp, e in store.entries.items()},
+    }
+    path = tmp_path / "repeated.json"
+    path.write_bytes(orjson.dumps(old))
+    assert Store.load(path).counts() == store.counts()
+    assert Store.load(path, counted_only=True).counts() == {fingerprint(FOOTER): 6}
+    Store.load(path).save(path)  # rewritten in format 2 by the next run
+    assert orjson.loads(path.read_bytes().splitlines()[0])["version"] == 2
+    assert Store.load(path).counts() == store.counts()

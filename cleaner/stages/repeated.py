@@ -49,7 +49,7 @@ class Repeated(Stage):
         """The learned counts, loaded once per process (workers build their own pipeline)."""
         if self._counts is None:
             p = self.params
-            store = Store.load(Path(p.state), p.max_lines) if p.state else Store()
+            store = Store.load(Path(p.state), p.max_lines, counted_only=True) if p.state else Store()
             self._counts = store.counts(p.flag_docs)
             # Normalising keeps a line's words, so a line whose word count no learned line
             # has cannot match: a cheap test that spares hashing almost every line.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,6 +18,9 @@ from rich.text import Text
 from . import __version__
 from .config import Config, load_config
 from .errors import CleanerError, ConfigError, InputError
+
+if TYPE_CHECKING:
+    from .progress import Log
 
 app = typer.Typer(
     help="Clean scraped news and web text of boilerplate and ad noise, with an audit log.",
@@ -180,12 +183,36 @@ def run(
             log.info(f"stopped at --limit {limit}: the input cut short is cleaned again by the next run")
         if review_n:
             log.info(f"{review_n} document(s) had more than {review_over:.0%} removed: listed in {review_path}")
+        _log_learned(log, cfg, state or out_dir / ".cleaner")
     if verbose:
         for rule, row in s.as_dict()["rules"].items():
             counts = f"docs {row['docs']:6}  edits {row['edits']:6}  chars {row['chars']:8}  flagged {row['flagged']}"
             log.info(f"  {rule:40} {counts}")
     log.close()
     raise typer.Exit(1 if s.failed else 0)
+
+
+def _log_learned(log: Log, cfg: Config, state: Path) -> None:
+    """One line on what repeated-line learning knows after the run (cron logs show it grow)."""
+    from .learn import STATE_NAME
+    from .repeated_store import Store
+
+    spec = cfg.stage("repeated")
+    if spec is None or spec.mode == "off":
+        return
+    path = Path(spec.params.state) if spec.params.state else state / STATE_NAME
+    try:
+        store = Store.load(path, spec.params.max_lines, counted_only=True)
+    except CleanerError as exc:
+        log.error(f"error: {exc}")
+        return
+    counts = store.counts().values()
+    removed = sum(n >= spec.params.min_docs for n in counts)
+    flagged = sum(spec.params.flag_docs <= n < spec.params.min_docs for n in counts)
+    log.info(
+        f"repeated lines: {path} has counted {store.docs:,} documents; {removed} line(s) printed by "
+        f"{spec.params.min_docs}+ unrelated documents (removed), {flagged} by {spec.params.flag_docs}+ (flagged)"
+    )
 
 
 STAGE_STYLE = {

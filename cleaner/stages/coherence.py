@@ -16,10 +16,13 @@ import functools
 import re
 import statistics
 from dataclasses import dataclass
+from typing import Any
 
 import justext
 
+from .. import embed, offtopic
 from ..document import Action, Document, Edit
+from ..offtopic import Model, load_model
 from .base import Stage
 
 WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
@@ -112,10 +115,22 @@ class CoherenceParams:
     max_sentences: int = 3  # longer paragraphs are never judged
     min_paragraphs: int = 4  # documents with fewer paragraphs have too little context
     min_doc_median: float = 0.3  # judge only documents whose paragraphs usually share this much
+    scorer: str = "share"  # "share": the rules above; "model": the off-topic model (offtopic.py);
+    # "embed": that model, then sentence embeddings for the doubtful (extra [embed])
+    model: str = ""  # the model file for scorer "model" or "embed" [default: the bundled one]
+    embed_from: float = 0.1  # scorer "embed": embed a document with a paragraph this doubtful
+    remove_above: float = 0.9  # scorer "model": remove at this probability or more
+    flag_above: float = 0.5  # scorer "model": flag at this probability or more
 
     def check(self) -> tuple[str, str] | None:
         if not 0 <= self.remove_below <= self.flag_below <= 1:
             return "remove_below", "need 0 <= remove_below <= flag_below <= 1"
+        if self.scorer not in ("share", "model", "embed"):
+            return "scorer", "expected share, model or embed"
+        if self.scorer == "embed" and not embed.available():
+            return "scorer", "embed needs the [embed] extra: pip install torch==2.13.0 'cleaner[embed]'"
+        if not 0 <= self.flag_above <= self.remove_above <= 1:
+            return "flag_above", "need 0 <= flag_above <= remove_above <= 1"
         return None
 
 
@@ -124,65 +139,133 @@ class Coherence(Stage):
     Params = CoherenceParams
     _doc: tuple[str, str] | None = None
     _words: dict[str, set[str]]
+    _vectors: dict[str, Any]  # line -> embedding, for the embed scorer
 
     def find(self, doc: Document, text: str) -> list[Edit]:
         p = self.params
-        lines = []  # (start, line)
-        pos = 0
-        for line in text.splitlines(keepends=True):
-            if line.strip():
-                lines.append((pos, line))
-            pos += len(line)
-        if len(lines) < p.min_paragraphs:
-            return []
         # A later pass over the same document sees mostly the same lines: keep their words
         # (a memo of a pure function, reset per document so it stays small).
         if self._doc != (doc.id, doc.source):
-            self._doc, self._words = (doc.id, doc.source), {}
-        words_of = self._words
-        blocks = []  # (start, end, words)
-        seen: set[str] = set()
-        shared: set[str] = set()  # words found in more than one block
-        for start, line in lines:
-            words = words_of.get(line)
-            if words is None:
-                words = words_of[line] = content_words(line)
-            shared |= seen & words
-            seen |= words
-            blocks.append((start, start + len(line), words))
-        scores: list[float] = []
-        judged = []  # (start, end, score)
-        for n, (start, end, words) in enumerate(blocks):
-            if len(words) < p.min_words:
-                continue
-            score = len(words & shared) / len(words)
-            scores.append(score)
-            if score < p.flag_below and n > 0 and not LIST_ITEM.match(text, start):
-                if len(SENTENCE_END.findall(text, start, end)) + 1 <= p.max_sentences:
-                    judged.append((start, end, score))
-        if not scores:
-            return []
-        # In a document whose paragraphs rarely share words, sharing none proves nothing.
-        if statistics.median(scores) < p.min_doc_median:
-            return []
+            self._doc, self._words, self._vectors = (doc.id, doc.source), {}, {}
+        found = candidates(text, p, self._words, with_features=p.scorer != "share")
+        if p.scorer == "model":
+            return self._by_model(found)
+        if p.scorer == "embed":
+            return self._by_embedding(text, found)
         edits = []
-        for start, end, score in judged:
-            if score >= p.flag_below:
+        for c in found:
+            if c.share >= p.flag_below:
                 continue
             action: Action = "flag"
-            if score <= p.remove_below:
-                block_names = names(text[start:end])
-                unshared = sum(1 for w in block_names if w not in shared)
-                if unshared == len(block_names) and unshared >= p.min_unshared_names:
+            if c.share <= p.remove_below:
+                unshared = sum(1 for w in c.names if w not in c.shared)
+                if unshared == len(c.names) and unshared >= p.min_unshared_names:
                     action = "remove"
             edits.append(
                 Edit(
-                    start,
-                    end,
+                    c.start,
+                    c.end,
                     "coherence/off-topic",
                     "paragraph shares few words with the rest of the document",
                     action=action,
-                    score=round(score, 3),
+                    score=round(c.share, 3),
                 )
             )
         return edits
+
+    def _by_embedding(self, text: str, found: list[Candidate]) -> list[Edit]:
+        """The lexical model first: only a document with a paragraph it finds at all
+        doubtful is embedded, and the embedding model then decides with both."""
+        lexical = load_model()
+        doubtful = [c for c in found if lexical.probability(c.features or []) >= self.params.embed_from]
+        if not doubtful:
+            return []
+        lines = [line for line in text.splitlines() if line.strip()]
+        vecs = embed.vectors(lines, self._vectors)
+        for c in doubtful:
+            assert c.features is not None
+            c.features = c.features + embed.features(vecs, c.index)
+        return self._by_model(doubtful, load_model(self.params.model or None, embedded=True))
+
+    def _by_model(self, found: list[Candidate], model: Model | None = None) -> list[Edit]:
+        p = self.params
+        model = model or load_model(p.model or None)
+        edits = []
+        for c in found:
+            assert c.features is not None
+            prob = model.probability(c.features)
+            if prob < p.flag_above:
+                continue
+            edits.append(
+                Edit(
+                    c.start,
+                    c.end,
+                    "coherence/off-topic",
+                    f"paragraph looks inserted from another story (shares {c.share:.0%} of its words)",
+                    action="remove" if prob >= p.remove_above else "flag",
+                    score=round(prob, 3),
+                )
+            )
+        return edits
+
+
+@dataclass
+class Candidate:
+    """A paragraph the stage may judge: short, not the first, not a list item."""
+
+    index: int  # among the document's non-blank lines
+    start: int
+    end: int
+    share: float  # share of its words found in another paragraph
+    names: set[str]
+    shared: set[str]  # the document's words found in more than one paragraph
+    features: list[float] | None = None
+
+
+def candidates(
+    text: str, p: CoherenceParams, words_of: dict[str, set[str]] | None = None, with_features: bool = False
+) -> list[Candidate]:
+    """The paragraphs of `text` worth judging, with their scores; none in a document too
+    short to judge, or whose paragraphs rarely share words (sharing none proves nothing)."""
+    words_of = {} if words_of is None else words_of
+    lines = []  # (start, line)
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        if line.strip():
+            lines.append((pos, line))
+        pos += len(line)
+    if len(lines) < p.min_paragraphs:
+        return []
+    blocks = []  # (start, end, words)
+    seen: set[str] = set()
+    shared: set[str] = set()  # words found in more than one block
+    for start, line in lines:
+        words = words_of.get(line)
+        if words is None:
+            words = words_of[line] = content_words(line)
+        shared |= seen & words
+        seen |= words
+        blocks.append((start, start + len(line), words))
+    scores: list[float] = []
+    judged = []  # (index, start, end, score, sentences)
+    limit = 1.01 if with_features else p.flag_below
+    for n, (start, end, words) in enumerate(blocks):
+        if len(words) < p.min_words:
+            continue
+        score = len(words & shared) / len(words)
+        scores.append(score)
+        if score < limit and n > 0 and not LIST_ITEM.match(text, start):
+            sentences = len(SENTENCE_END.findall(text, start, end)) + 1
+            if sentences <= p.max_sentences:
+                judged.append((n, start, end, score, sentences))
+    if not scores:
+        return []
+    median = statistics.median(scores)
+    if median < p.min_doc_median:
+        return []
+    found = [Candidate(n, start, end, score, names(text[start:end]), shared) for n, start, end, score, _ in judged]
+    if with_features:
+        ctx = offtopic.context([b[2] for b in blocks], shared, median)
+        for c, (n, *_, sentences) in zip(found, judged, strict=True):
+            c.features = offtopic.features(ctx, n, c.names, sentences)
+    return found

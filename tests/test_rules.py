@@ -28,3 +28,15 @@ NEGATIVES = sorted({ex.input for _, ex in EXAMPLES if ex.input == ex.output})
 def test_negative_examples_survive_the_whole_pipeline(pipeline, text):
     cleaned = pipeline.clean(Document("ex", text))
     assert cleaned.text == text.strip() or cleaned.text == text
+
+
+def test_the_compiled_sets_agree_with_each_rule_alone():
+    """A set that outgrows RE2's memory budget fails to compile or, at match time, silently finds nothing."""
+    from cleaner.stages.phrases import Phrases
+
+    stage = Phrases()
+    lines = {line.strip() for _, ex in EXAMPLES for line in ex.input.split("\n") if line.strip()}
+    for group, method in ((stage.line, "fullmatch"), (stage.start, "match")):
+        for line in lines:
+            want = [i for i, rx in enumerate(group.regexes) if getattr(rx, method)(line)]
+            assert sorted(group.hits(line)) == want, line

@@ -30,6 +30,9 @@ class Loaded:
     rules: tuple[Rule, ...]
 
 
+SET_MAX_MEM = 64 << 20  # bytes RE2 may use for one compiled rule set (program and DFA cache)
+
+
 class _Group:
     """Rules of one `where`, compiled into one RE2 set for a single cheap test."""
 
@@ -39,7 +42,11 @@ class _Group:
         self.cut = [rx.groupindex.get("cut") for rx in self.regexes]
         self.set = None
         if rules:
-            self.set = getattr(re2.Set, anchor)()
+            # RE2's default 8 MB budget no longer holds the bundled line rules compiled as one
+            # set (bounded repeats such as `.{0,250}` are expanded); the set then fails to compile.
+            options = re2.Options()
+            options.max_mem = SET_MAX_MEM
+            self.set = getattr(re2.Set, anchor)(options)
             for r in rules:
                 self.set.Add(r.pattern)
             self.set.Compile()

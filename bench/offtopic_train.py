@@ -34,9 +34,11 @@ from _common import write_section  # noqa: E402
 from cleaner import load_config  # noqa: E402
 from cleaner.embed import EMBED_FEATURES  # noqa: E402
 from cleaner.offtopic import FEATURES, Model  # noqa: E402
-from cleaner.stages.coherence import CoherenceParams, candidates  # noqa: E402
+from cleaner.stages.coherence import CoherenceParams, candidates, judging  # noqa: E402
 
 SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[A-Z“\"‘'(])|(?<=[.!?…][\"'”’»)\]])\s+(?=\S)")
+
+
 def _params() -> CoherenceParams:
     """The bundled pipeline's coherence parameters: the model learns on the paragraphs the stage judges."""
     spec = load_config().stage("coherence")
@@ -69,7 +71,9 @@ def snippet(rng: random.Random, paras: list[str]) -> str | None:
     return text if len(text.split()) >= 6 else None
 
 
-def rows(docs: list[list[str]], copies: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+def rows(
+    docs: list[list[str]], copies: int, seed: int, params: CoherenceParams | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
     """Features, labels, article index and (text, paragraph index) of every judged
     paragraph of the made documents."""
     rng = random.Random(seed)
@@ -86,7 +90,7 @@ def rows(docs: list[list[str]], copies: int, seed: int) -> tuple[np.ndarray, np.
                         body.insert(rng.randrange(1, len(body) + 1), s)
                         inserted.add(s)
             text = "\n\n".join(body) + "\n"
-            for cand in candidates(text, PARAMS, with_features=True):
+            for cand in candidates(text, params or PARAMS, with_features=True):
                 assert cand.features is not None
                 if c and text[cand.start : cand.end].strip() not in inserted:
                     continue  # the article's own paragraphs are counted once, from copy 0
@@ -139,14 +143,14 @@ def rates(p: np.ndarray, y: np.ndarray, at: float) -> tuple[float, float, int]:
     return tp / max(int(hit.sum()), 1), tp / max(int((y == 1).sum()), 1), int((hit & (y == 0)).sum())
 
 
-def noisy_dev() -> tuple[np.ndarray, np.ndarray, list]:
+def noisy_dev(params: CoherenceParams | None = None) -> tuple[np.ndarray, np.ndarray, list]:
     xs, ys, where = [], [], []
     for line in (ROOT / "bench/data/noisy-dev/noisy.jsonl").read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)
         off = {n["text"].strip() for n in rec["noise"] if n["family"] == "offtopic"}
         gold = {p.strip() for p in rec["gold"].splitlines() if p.strip()}
         text = rec["text"]
-        for cand in candidates(text, PARAMS, with_features=True):
+        for cand in candidates(text, params or PARAMS, with_features=True):
             para = text[cand.start : cand.end].strip()
             if para in off or para in gold:
                 xs.append(cand.features)
@@ -206,6 +210,10 @@ def main() -> None:
     lines += table("Lexical model (`scorer: model`):", cross_validate(x, y, g), y, predict(model, nx), ny)
     lines += ["", "Weights: " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(model.features, model.weights, strict=True))]
     if a.embed:
+        # The embed scorer judges with its own settings (judging()): its rows, the lexical model's gate.
+        eparams = judging(replace(PARAMS, scorer="embed"))
+        x, y, g, where = rows(articles(), a.copies, a.seed, eparams)
+        nx, ny, nwhere = noisy_dev(eparams)
         keep = predict(model, x) >= PARAMS.embed_from
         nkeep = predict(model, nx) >= PARAMS.embed_from
         ex = with_embeddings(x[keep], [w for w, k in zip(where, keep, strict=True) if k])
@@ -220,7 +228,8 @@ def main() -> None:
         pn[nkeep] = predict(emodel, nex)
         lines += [""]
         lines += table(
-            f"Embedding model (`scorer: embed`; paragraphs the lexical model puts at {PARAMS.embed_from} or more):",
+            f"Embedding model (`scorer: embed`: paragraphs of {eparams.min_words}+ words in documents of median share"
+            f" {eparams.min_doc_median}+ that the lexical model puts at {PARAMS.embed_from} or more):",
             p_cv,
             y,
             pn,

@@ -62,7 +62,8 @@ def features(ctx: Context, i: int, names: set[str], sentences: int) -> list[floa
     for j in range(max(0, i - NEAR), min(len(ctx.blocks), i + NEAR + 1)):
         if j != i:
             near |= ctx.blocks[j]
-    best = max((len(words & b) for j, b in enumerate(ctx.blocks) if j != i), default=0)
+    others = ctx.blocks[:i] + ctx.blocks[i + 1 :]
+    best = max(map(len, map(words.intersection, others)), default=0)
     known = [w for w in names if w in ctx.shared]
     return [
         share,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import justext
@@ -62,8 +62,10 @@ def names(text: str) -> set[str]:
         w = m.group()
         if not w[0].isupper() or w.lower() in stop:
             continue
-        before = text[: m.start()].rstrip()
-        if before and before[-1] not in ".!?:“\"‘'(":
+        i = m.start() - 1
+        while i >= 0 and text[i].isspace():  # the character before, spaces skipped
+            i -= 1
+        if i >= 0 and text[i] not in ".!?:“\"‘'(":
             found.add(stem(w))
     return found
 
@@ -119,6 +121,9 @@ class CoherenceParams:
     # "embed": that model, then sentence embeddings for the doubtful (extra [embed])
     model: str = ""  # the model file for scorer "model" or "embed" [default: the bundled one]
     embed_from: float = 0.1  # scorer "embed": embed a document with a paragraph this doubtful
+    max_share: float = 0.4  # model/embed: a paragraph sharing this share of its words or more is not judged
+    embed_min_words: int = 4  # embed: min_words (embeddings judge short paragraphs well)
+    embed_min_doc_median: float = 0.0  # embed: min_doc_median (embeddings need no shared words)
     remove_above: float = 0.9  # scorer "model": remove at this probability or more
     flag_above: float = 0.5  # scorer "model": flag at this probability or more
 
@@ -147,7 +152,7 @@ class Coherence(Stage):
         # (a memo of a pure function, reset per document so it stays small).
         if self._doc != (doc.id, doc.source):
             self._doc, self._words, self._vectors = (doc.id, doc.source), {}, {}
-        found = candidates(text, p, self._words, with_features=p.scorer != "share")
+        found = candidates(text, judging(p), self._words, with_features=p.scorer != "share")
         if p.scorer == "model":
             return self._by_model(found)
         if p.scorer == "embed":
@@ -209,6 +214,13 @@ class Coherence(Stage):
         return edits
 
 
+def judging(p: CoherenceParams) -> CoherenceParams:
+    """The parameters that choose the paragraphs to judge: the embed scorer has its own."""
+    if p.scorer == "embed":
+        return replace(p, min_words=p.embed_min_words, min_doc_median=p.embed_min_doc_median)
+    return p
+
+
 @dataclass
 class Candidate:
     """A paragraph the stage may judge: short, not the first, not a list item."""
@@ -248,7 +260,7 @@ def candidates(
         blocks.append((start, start + len(line), words))
     scores: list[float] = []
     judged = []  # (index, start, end, score, sentences)
-    limit = 1.01 if with_features else p.flag_below
+    limit = p.max_share if with_features else p.flag_below
     for n, (start, end, words) in enumerate(blocks):
         if len(words) < p.min_words:
             continue

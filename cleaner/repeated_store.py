@@ -21,7 +21,6 @@ counting the same documents again (a re-run, a resumed run) never changes a coun
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from collections import Counter
@@ -30,10 +29,10 @@ from dataclasses import dataclass, field
 from hashlib import blake2b
 from pathlib import Path
 
-import justext
 import orjson
 
 from .errors import CleanerError
+from .words import stopwords as _stopwords
 
 WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 DIGITS = re.compile(r"\d+")
@@ -44,15 +43,6 @@ BODY_WORDS = 12  # lines this long are the body a signature is taken from (foote
 MAX_SIGS = 16  # signatures kept per line
 MIN_CHARS = 3  # shorter lines are not counted (list bullets, "--")
 MAX_CHARS = 400  # longer lines are paragraphs of content, not a template
-LANGUAGES = ("English", "Spanish", "Portuguese", "French", "German", "Italian", "Indonesian")
-
-
-@functools.cache
-def _stopwords() -> frozenset[str]:
-    words: set[str] = set()
-    for lang in LANGUAGES:
-        words |= {w.lower() for w in justext.get_stoplist(lang)}
-    return frozenset(words)
 
 
 LETTER = re.compile(r"[^\W\d_]")

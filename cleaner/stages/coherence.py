@@ -12,31 +12,20 @@ items or interview lines, headings, or long paragraphs.
 
 from __future__ import annotations
 
-import functools
 import re
 import statistics
 from dataclasses import dataclass, replace
 from typing import Any
 
-import justext
-
 from .. import embed, offtopic
 from ..document import Action, Document, Edit
 from ..offtopic import Model, load_model
+from ..words import stopwords
 from .base import Stage
 
 WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 LIST_ITEM = re.compile(r"\s*(?:[-*•–]|\d{1,3}[.)]|[A-Z]{1,2}:|[A-Z][a-z]{0,10}:)\s")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s+\S)")
-LANGUAGES = ("English", "Spanish", "Portuguese", "French", "German", "Italian", "Indonesian")
-
-
-@functools.cache
-def stopwords() -> frozenset[str]:
-    words: set[str] = set()
-    for lang in LANGUAGES:
-        words |= {w.lower() for w in justext.get_stoplist(lang)}
-    return frozenset(words)
 
 
 def stem(word: str) -> str:

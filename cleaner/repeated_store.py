@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from hashlib import blake2b
+from itertools import chain
 from pathlib import Path
 
 import orjson
@@ -68,6 +69,9 @@ def fingerprint(line: str) -> str | None:
     return _digest(DIGITS.sub("0", line.lower()))
 
 
+_SIG_TOKENS: dict[str, tuple[str, ...]] = {}  # lowercased token -> its content words
+
+
 def signature(text: str) -> frozenset[str]:
     """The document's topic: the most frequent content words of its body.
 
@@ -83,8 +87,19 @@ def signature(text: str) -> frozenset[str]:
             if size >= SIG_CHARS:  # the sample is cut there anyway
                 break
     sample = ("\n".join(body) if body else text)[:SIG_CHARS].lower()
-    counts = Counter(WORD.findall(sample))
-    counts = Counter({w: n for w, n in counts.items() if w not in stop})  # order kept: ties stay put
+    # The content words of the sample, in order (ties keep their place in most_common), by
+    # whitespace token: a word never spans whitespace, and tokens repeat, so each is
+    # matched once and looked up after.
+    tokens = sample.split()
+    cache = _SIG_TOKENS
+    parts = list(map(cache.get, tokens))
+    if None in parts:
+        if len(cache) > 200_000:  # bounded on any corpus
+            cache.clear()
+        for i, t in enumerate(tokens):
+            if parts[i] is None:
+                parts[i] = cache[t] = tuple(w for w in WORD.findall(t) if w not in stop)
+    counts = Counter(chain.from_iterable(parts))  # type: ignore[arg-type]
     top = counts.most_common(SIG_WORDS)
     repeated = [w for w, n in top if n >= 2]
     if len(repeated) >= RELATED:  # a story repeats its names; a footer says each word once

@@ -1,6 +1,6 @@
 """Throughput and memory of `cleaner run`, side by side with ftfy and datatrove's C4 filter.
 
-    python bench/speed.py [--mb 200] [--peer-mb 20] [--memory-gb 0] [--workdir DIR]
+    python bench/speed.py [--mb 200] [--peer-mb 20] [--memory-gb 0] [--without-learning] [--workdir DIR]
 
 The corpus is bench/data/noisy-dev/noisy.jsonl, each copy made unique (its copy
 number after its first line and in its id), replicated to --mb megabytes of JSONL. In one
@@ -9,7 +9,8 @@ run, on that corpus:
   (one core), on the first --peer-mb MB (a rate: the peers are slow);
 - `cleaner run` end to end (read, clean, write outputs and the audit log) with 1 and with
   2 workers, as a subprocess; MB/s is input bytes over wall time.
-With --memory-gb G, also a G GB corpus with all workers, sampling the resident memory of
+With --without-learning, also `cleaner run` with the `repeated` stage off (no counting
+pass), 1 and 2 workers. With --memory-gb G, also a G GB corpus with all workers, sampling the resident memory of
 the whole process tree (main + workers) every 0.2 s. Writes the `speed` section of
 BENCHMARKS.md. Needs the bench extra (`pip install -e '.[bench]'`).
 """
@@ -98,10 +99,11 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def clean(corpus: Path, out: Path, workers: int, sample: bool = False) -> tuple[float, int]:
+def clean(corpus: Path, out: Path, workers: int, sample: bool = False, config: Path | None = None) -> tuple[float, int]:
     shutil.rmtree(out, ignore_errors=True)
     t = time.perf_counter()
-    proc = subprocess.Popen([CLEANER, "run", str(corpus), "--out", str(out), "--workers", str(workers), "-q"])
+    extra = ["--config", str(config)] if config else []
+    proc = subprocess.Popen([CLEANER, "run", str(corpus), "--out", str(out), "--workers", str(workers), "-q", *extra])
     peak = 0
     while proc.poll() is None:
         if sample:
@@ -117,6 +119,9 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=200)
     ap.add_argument("--peer-mb", type=float, default=20)
     ap.add_argument("--memory-gb", type=float, default=0)
+    ap.add_argument(
+        "--without-learning", action="store_true", help="also time the pipeline with the repeated stage off"
+    )
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "cleaner-speed")
     a = ap.parse_args()
     work = a.workdir
@@ -148,6 +153,16 @@ def main() -> None:
         ("speed-up 1 → 2 workers", f"{secs1 / secs2:.2f}×"),
         ("per core, 2 workers", f"{r2 / 2:.2f} MB/s"),
     ]
+    if a.without_learning:  # the counting pass is the one cost a batch pays twice over its input
+        bundled = (ROOT / "rules/pipeline.yaml").read_text(encoding="utf-8")
+        config = work / "no-learning.yaml"
+        config.write_text(bundled.replace("  - name: repeated", "  - name: repeated\n    mode: off", 1))
+        n1, _ = clean(corpus, work / "out1", 1, config=config)
+        n2, _ = clean(corpus, work / "out2", 2, config=config)
+        rows += [
+            ("`repeated` stage off: 1 worker", f"{size / n1 / 1e6:.2f} MB/s ({n1:.0f} s)"),
+            ("`repeated` stage off: 2 workers", f"{size / n2 / 1e6:.2f} MB/s ({n2:.0f} s), speed-up {n1 / n2:.2f}×"),
+        ]
     if a.memory_gb:
         big = work / "big.jsonl"
         big_size, big_n = make_corpus(big, a.memory_gb * 1000)
@@ -166,6 +181,7 @@ def main() -> None:
         "",
         f"Made by `python bench/speed.py --mb {a.mb:g} --peer-mb {a.peer_mb:g}"
         + (f" --memory-gb {a.memory_gb:g}" if a.memory_gb else "")
+        + (" --without-learning" if a.without_learning else "")
         + f"` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC: {platform.machine()}, {cores} cores, "
         f"Python {platform.python_version()}; {versions}. Corpus: noisy-dev records made unique and "
         f"replicated to {size / 1e6:.0f} MB of JSONL ({n:,} documents). `cleaner run` is end to end (read, "

@@ -15,6 +15,7 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
 from pathlib import Path
 
 import orjson
@@ -35,12 +36,14 @@ def learn_inputs(
     state: Path,
     workers: int = 1,
     on_progress: Callable[[int, int], None] | None = None,
+    limit: int | None = None,
 ) -> Config:
     """Count the lines of `jobs` ((path, source, doc_id) triples) into the store in `state`.
 
     Returns the config with the store's path set in the `repeated` stage; the config
     unchanged when the stage is missing or off. With several workers, they take each
-    document's signature and fingerprints; this process only merges.
+    document's signature and fingerprints; this process only merges. `limit` (the run's
+    --limit) stops counting after that many documents, as the cleaning pass stops.
     """
     spec = config.stage("repeated")
     if spec is None or spec.mode == "off":
@@ -53,7 +56,7 @@ def learn_inputs(
             if p is not None:
                 store.add_prepared(*p)
 
-    batches = _batches(jobs, config, on_progress)
+    batches = _batches(islice(_docs(jobs, config), limit), on_progress)
     field = config.fields.text
     if workers <= 1:
         for docs in batches:
@@ -72,35 +75,34 @@ def learn_inputs(
     return dataclasses.replace(config, stages=tuple(new if s is spec else s for s in config.stages))
 
 
-def _batches(
-    jobs: Iterable[tuple[Path, str, str]], config: Config, on_progress: Callable[[int, int], None] | None
-) -> Iterator[list[str | bytes]]:
-    """Texts of plain-text inputs and raw lines of JSONL ones, in batches.
+def _docs(jobs: Iterable[tuple[Path, str, str]], config: Config) -> Iterator[str | bytes]:
+    """Texts of plain-text inputs and raw lines of JSONL ones.
 
     JSONL lines go to the workers unparsed, so this process only reads. A line or file
     that cannot be read is skipped here: the cleaning pass reports it.
     """
-    batch: list[str | bytes] = []
     for src, source, doc_id in jobs:
         kind = kind_of(src)
         if kind == "jsonl":
             try:
                 with open_lines(src) as lines:
-                    for raw in lines:
-                        batch.append(raw)
-                        if on_progress is not None:
-                            on_progress(1, len(raw))
-                        if len(batch) >= BATCH:
-                            yield batch
-                            batch = []
+                    yield from (raw for raw in lines if raw.strip())
             except (OSError, EOFError, zlib.error, zstandard.ZstdError):
                 pass
         elif kind == "text":
             for item in read_items(src, source, doc_id, config.fields):
                 if item.doc is not None:
-                    batch.append(item.doc.text)
-                    if on_progress is not None:
-                        on_progress(1, len(item.doc.text))
+                    yield item.doc.text
+
+
+def _batches(
+    docs: Iterable[str | bytes], on_progress: Callable[[int, int], None] | None
+) -> Iterator[list[str | bytes]]:
+    batch: list[str | bytes] = []
+    for doc in docs:
+        batch.append(doc)
+        if on_progress is not None:
+            on_progress(1, len(doc))
         if len(batch) >= BATCH:
             yield batch
             batch = []

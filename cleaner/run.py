@@ -208,7 +208,12 @@ def run(
         if on_start is not None and config.learns():
             on_start(total, len(todo), "learning repeated lines")
         config = learn_inputs(
-            config, ((j.path, j.source, j.doc_id) for j, _ in todo), state, workers, on_progress=on_progress
+            config,
+            ((j.path, j.source, j.doc_id) for j, _ in todo),
+            state,
+            workers,
+            on_progress=on_progress,
+            limit=limit,
         )
         if on_start is not None:
             on_start(total, len(todo), "cleaning")

@@ -407,3 +407,15 @@ def test_state_files_of_format_1_are_still_read(tmp_path):
     Store.load(path).save(path)  # rewritten in format 2 by the next run
     assert orjson.loads(path.read_bytes().splitlines()[0])["version"] == 2
     assert Store.load(path).counts() == store.counts()
+
+
+def test_limit_stops_the_counting_pass_too(tmp_path):
+    """`cleaner run --limit N` on a big corpus must not read all of it to count lines."""
+    shard = tmp_path / "in" / "shard.jsonl"
+    shard.parent.mkdir()
+    lines = [orjson.dumps({"id": f"d{i}", "text": story(i % 7, FOOTER, variant=i)}).decode() for i in range(60)]
+    shard.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run([shard.parent], tmp_path / "out", config(), limit=10)
+    assert result.limited
+    state = orjson.loads((tmp_path / "out" / ".cleaner" / "repeated.json").read_bytes().splitlines()[0])
+    assert state["docs"] == 10

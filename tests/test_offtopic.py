@@ -96,3 +96,14 @@ def test_embed_scorer_removes_the_insert_and_keeps_the_story(tmp_path):
     text = doc(STORY[:3] + [INSERT] + STORY[3:])
     assert INSERT not in pipe.clean(Document("d", text)).text
     assert pipe.clean(Document("s", doc(STORY))).text == doc(STORY)
+
+
+def test_share_scorer_removes_a_doubtful_paragraph_the_model_is_sure_of():
+    """No names, so the share rules alone only flag it; the lexical model confirms it."""
+    plain = "the quarterback threw three touchdown passes as the visiting team won the game in overtime."
+    text = doc(STORY[:3] + [plain] + STORY[3:])
+    share = dataclasses.replace(CoherenceParams(), model_remove_above=1.01)
+    (e,) = Coherence(share).find(Document("d", text), text)
+    assert e.action == "flag" and text[e.start : e.end].strip() == plain
+    (e,) = Coherence(dataclasses.replace(share, model_remove_above=0.9)).find(Document("d", text), text)
+    assert e.action == "remove" and "off-topic model gives it" in e.reason and e.score == 0.0

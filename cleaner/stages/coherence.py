@@ -113,6 +113,8 @@ class CoherenceParams:
     max_share: float = 0.4  # model/embed: a paragraph sharing this share of its words or more is not judged
     embed_min_words: int = 4  # embed: min_words (embeddings judge short paragraphs well)
     embed_min_doc_median: float = 0.0  # embed: min_doc_median (embeddings need no shared words)
+    model_remove_above: float = 0.98  # share: remove a paragraph it would flag when the lexical
+    # model gives it this probability or more (above 1: never)
     remove_above: float = 0.9  # scorer "model": remove at this probability or more
     flag_above: float = 0.5  # scorer "model": flag at this probability or more
 
@@ -123,6 +125,8 @@ class CoherenceParams:
             return "scorer", "expected share, model or embed"
         if self.scorer == "embed" and not embed.available():
             return "scorer", "embed needs the [embed] extra: pip install torch==2.13.0 'cleaner[embed]'"
+        if self.model_remove_above < 0:
+            return "model_remove_above", "need 0 or more (above 1: never)"
         if not 0 <= self.flag_above <= self.remove_above <= 1:
             return "flag_above", "need 0 <= flag_above <= remove_above <= 1"
         return None
@@ -141,7 +145,8 @@ class Coherence(Stage):
         # (a memo of a pure function, reset per document so it stays small).
         if self._doc != (doc.id, doc.source):
             self._doc, self._words, self._vectors = (doc.id, doc.source), {}, {}
-        found = candidates(text, judging(p), self._words, with_features=p.scorer != "share")
+        confirm = p.scorer == "share" and p.model_remove_above <= 1
+        found = candidates(text, judging(p), self._words, with_features=p.scorer != "share" or confirm)
         if p.scorer == "model":
             return self._by_model(found)
         if p.scorer == "embed":
@@ -151,20 +156,18 @@ class Coherence(Stage):
             if c.share >= p.flag_below:
                 continue
             action: Action = "flag"
+            reason = "paragraph shares few words with the rest of the document"
             if c.share <= p.remove_below:
                 unshared = sum(1 for w in c.names if w not in c.shared)
                 if unshared == len(c.names) and unshared >= p.min_unshared_names:
                     action = "remove"
-            edits.append(
-                Edit(
-                    c.start,
-                    c.end,
-                    "coherence/off-topic",
-                    "paragraph shares few words with the rest of the document",
-                    action=action,
-                    score=round(c.share, 3),
-                )
-            )
+            if action == "flag" and confirm and c.features is not None:
+                # A doubtful paragraph the lexical model is all but sure of goes too.
+                prob = load_model().probability(c.features)
+                if prob >= p.model_remove_above:
+                    action = "remove"
+                    reason += f"; the off-topic model gives it {prob:.3f}"
+            edits.append(Edit(c.start, c.end, "coherence/off-topic", reason, action=action, score=round(c.share, 3)))
         return edits
 
     def _by_embedding(self, text: str, found: list[Candidate]) -> list[Edit]:
@@ -249,7 +252,7 @@ def candidates(
         blocks.append((start, start + len(line), words))
     scores: list[float] = []
     judged = []  # (index, start, end, score, sentences)
-    limit = p.max_share if with_features else p.flag_below
+    limit = p.max_share if with_features and p.scorer != "share" else p.flag_below
     for n, (start, end, words) in enumerate(blocks):
         if len(words) < p.min_words:
             continue

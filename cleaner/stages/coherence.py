@@ -268,7 +268,7 @@ def candidates(
     if median < p.min_doc_median:
         return []
     found = [Candidate(n, start, end, score, names(text[start:end]), shared) for n, start, end, score, _ in judged]
-    if with_features:
+    if with_features and found:
         ctx = offtopic.context([b[2] for b in blocks], shared, median)
         for c, (n, *_, sentences) in zip(found, judged, strict=True):
             c.features = offtopic.features(ctx, n, c.names, sentences)

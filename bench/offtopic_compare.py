@@ -47,7 +47,7 @@ def stage_rate(config: Config) -> float:
     stage.find(docs[0], docs[0].text)  # loads a model
     best = float("inf")
     for _ in range(3):
-        stage._doc = None  # no memo from the round before
+        stage._memo_of = None  # no memo from the round before
         t = time.perf_counter()
         for d in docs:
             stage.find(d, d.text)

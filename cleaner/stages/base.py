@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -26,6 +27,20 @@ class Stage:
     def __init__(self, params: Any = None, mode: str = "apply"):
         self.params = params if params is not None else self.Params()
         self.mode = mode
+        self._memo_of: tuple[str, str] | None = None
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, doc: Document, key: str, new: Callable[[], Any]) -> Any:
+        """Scratch space kept for one document across the pipeline's passes.
+
+        A later pass sees mostly the same lines, so a stage may remember what it worked
+        out for them; it is emptied when the next document comes, so it stays small.
+        """
+        if self._memo_of != (doc.id, doc.source):
+            self._memo_of, self._memo = (doc.id, doc.source), {}
+        if key not in self._memo:
+            self._memo[key] = new()
+        return self._memo[key]
 
     @classmethod
     def resolve(cls, params: Any, config_path: Path, extra_packs: tuple[Path, ...], lines: dict[str, int]) -> Any:

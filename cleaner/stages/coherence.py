@@ -135,22 +135,16 @@ class CoherenceParams:
 class Coherence(Stage):
     name = "coherence"
     Params = CoherenceParams
-    _doc: tuple[str, str] | None = None
-    _words: dict[str, set[str]]
-    _vectors: dict[str, Any]  # line -> embedding, for the embed scorer
 
     def find(self, doc: Document, text: str) -> list[Edit]:
         p = self.params
-        # A later pass over the same document sees mostly the same lines: keep their words
-        # (a memo of a pure function, reset per document so it stays small).
-        if self._doc != (doc.id, doc.source):
-            self._doc, self._words, self._vectors = (doc.id, doc.source), {}, {}
         confirm = p.scorer == "share" and p.model_remove_above <= 1
-        found = candidates(text, judging(p), self._words, with_features=p.scorer != "share" or confirm)
+        words_of = self.memo(doc, "words", dict)  # line -> its content words, for later passes
+        found = candidates(text, judging(p), words_of, with_features=p.scorer != "share" or confirm)
         if p.scorer == "model":
             return self._by_model(found)
         if p.scorer == "embed":
-            return self._by_embedding(text, found)
+            return self._by_embedding(text, found, self.memo(doc, "vectors", dict))
         edits = []
         for c in found:
             if c.share >= p.flag_below:
@@ -170,7 +164,7 @@ class Coherence(Stage):
             edits.append(Edit(c.start, c.end, "coherence/off-topic", reason, action=action, score=round(c.share, 3)))
         return edits
 
-    def _by_embedding(self, text: str, found: list[Candidate]) -> list[Edit]:
+    def _by_embedding(self, text: str, found: list[Candidate], memo: dict[str, Any]) -> list[Edit]:
         """The lexical model first: only a document with a paragraph it finds at all
         doubtful is embedded, and the embedding model then decides with both."""
         lexical = load_model()
@@ -178,7 +172,7 @@ class Coherence(Stage):
         if not doubtful:
             return []
         lines = [line for line in text.splitlines() if line.strip()]
-        vecs = embed.vectors(lines, self._vectors)
+        vecs = embed.vectors(lines, memo)
         for c in doubtful:
             assert c.features is not None
             c.features = c.features + embed.features(vecs, c.index)

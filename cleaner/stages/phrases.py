@@ -63,8 +63,6 @@ class _Group:
 class Phrases(Stage):
     name = "phrases"
     Params = PhrasesParams
-    _doc: tuple[str, str] | None = None
-    _clean_lines: set[str]
 
     @classmethod
     def resolve(
@@ -100,11 +98,7 @@ class Phrases(Stage):
         edits: list[Edit] = []
         pos = 0
         n = len(text)
-        # A later pass over the same document sees mostly the same lines; a line that
-        # had nothing to remove still has nothing (a memo reset per document).
-        if self._doc != (doc.id, doc.source):
-            self._doc, self._clean_lines = (doc.id, doc.source), set()
-        clean_lines = self._clean_lines
+        clean_lines: set[str] = self.memo(doc, "clean lines", set)  # nothing to remove, in any pass
         while pos <= n:
             nl = text.find("\n", pos)
             end = n if nl < 0 else nl

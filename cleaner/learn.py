@@ -12,9 +12,8 @@ import dataclasses
 import json
 import re
 import zlib
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import zstandard
 from .config import Config
 from .io import kind_of, read_items
 from .io.readers import open_lines
+from .pool import in_order
 from .repeated_store import DIGITS, Store, prepare
 
 STATE_NAME = "repeated.json"
@@ -63,13 +63,8 @@ def learn_inputs(
             merge(prepare_docs(docs, field))
     else:
         with ProcessPoolExecutor(workers) as pool:
-            window: deque[Future] = deque()
-            for docs in batches:
-                window.append(pool.submit(prepare_docs, docs, field))
-                if len(window) >= 4 * workers:
-                    merge(window.popleft().result())
-            while window:
-                merge(window.popleft().result())
+            for _, prepared in in_order(pool, prepare_docs, ((None, (docs, field)) for docs in batches), 4 * workers):
+                merge(prepared)
     store.save(path)
     new = dataclasses.replace(spec, params=dataclasses.replace(spec.params, state=str(path)))
     return dataclasses.replace(config, stages=tuple(new if s is spec else s for s in config.stages))

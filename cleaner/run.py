@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from .io import Item, kind_of, open_writer, output_name, read_items
 from .io.writers import JsonlWriter, TextWriter
 from .learn import learn_inputs
 from .pipeline import Pipeline, Stats
+from .pool import in_order
 from .state import (
     Lock,
     PartWriter,
@@ -312,14 +312,11 @@ def _clean_jobs(
                     handle(job, item, _clean_one(pipeline, item.doc) if item.doc else None)
         else:
             with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config,)) as pool:
-                window: deque[tuple[list[tuple[Job, Item]], Future]] = deque()
-                for batch in batches:
-                    docs = [item.doc for _, item in batch if item.doc is not None]
-                    window.append((batch, pool.submit(_clean_batch, docs)))
-                    if len(window) >= 4 * workers:
-                        _drain(window.popleft(), handle)
-                while window:
-                    _drain(window.popleft(), handle)
+                tasks = ((batch, ([item.doc for _, item in batch if item.doc is not None],)) for batch in batches)
+                for batch, results in in_order(pool, _clean_batch, tasks, 4 * workers):
+                    outcomes = iter(results)
+                    for job, item in batch:
+                        handle(job, item, next(outcomes) if item.doc is not None else None)
         current.finish(result, complete=not result.limited)
         if not result.limited:
             for job, _ in todo:  # an input with no readable document still gets its output and part
@@ -383,10 +380,3 @@ class _Current:
         if self.part is not None:
             self.part.abort()
         self.job, self.writer, self.part = None, None, None
-
-
-def _drain(entry: tuple[list[tuple[Job, Item]], Future], handle: Callable) -> None:
-    batch, future = entry
-    outcomes = iter(future.result())
-    for job, item in batch:
-        handle(job, item, next(outcomes) if item.doc is not None else None)

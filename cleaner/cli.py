@@ -194,13 +194,13 @@ def run(
 
 def _log_learned(log: Log, cfg: Config, state: Path) -> None:
     """One line on what repeated-line learning knows after the run (cron logs show it grow)."""
-    from .learn import STATE_NAME
+    from .learn import state_path
     from .repeated_store import Store
 
     spec = cfg.stage("repeated")
-    if spec is None or spec.mode == "off":
+    if spec is None or not cfg.learns():
         return
-    path = Path(spec.params.state) if spec.params.state else state / STATE_NAME
+    path = state_path(cfg, state)
     try:
         store = Store.load(path, spec.params.max_lines, counted_only=True)
     except CleanerError as exc:

@@ -30,6 +30,13 @@ STATE_NAME = "repeated.json"
 BATCH = 64  # documents per task sent to a worker
 
 
+def state_path(config: Config, state: Path) -> Path:
+    """The repeated-line store of a run whose state folder is `state`: the stage's `state:`
+    parameter when it names one."""
+    spec = config.stage("repeated")
+    return Path(spec.params.state) if spec is not None and spec.params.state else state / STATE_NAME
+
+
 def learn_inputs(
     config: Config,
     jobs: Iterable[tuple[Path, str, str]],
@@ -46,9 +53,9 @@ def learn_inputs(
     --limit) stops counting after that many documents, as the cleaning pass stops.
     """
     spec = config.stage("repeated")
-    if spec is None or spec.mode == "off":
+    if spec is None or not config.learns():
         return config
-    path = Path(spec.params.state) if spec.params.state else state / STATE_NAME
+    path = state_path(config, state)
     store = Store.load(path, spec.params.max_lines)
 
     def merge(prepared: list) -> None:

@@ -12,13 +12,13 @@ import os
 from typing import Any
 
 from .errors import CleanerError
+from .offtopic import NEAR  # the same neighbours as the lexical features
 
 EMBED_FEATURES = (
     "emb_centroid",  # cosine with the mean of the other paragraphs
     "emb_near",  # ... with the mean of the two before and the two after
     "emb_best",  # ... with the closest other paragraph
 )
-NEAR = 2
 MAX_TOKENS = 128  # a paragraph's opening says what it is about; longer inputs cost far more
 _model: Any = None
 
@@ -61,11 +61,11 @@ def vectors(texts: list[str], memo: dict[str, Any] | None = None) -> Any:
 def features(vecs: Any, i: int) -> list[float]:
     """Similarity of paragraph i with the rest of its document."""
     n = len(vecs)
-    others = [j for j in range(n) if j != i]
+    rest = vecs[[j for j in range(n) if j != i]]
     near = [j for j in range(max(0, i - NEAR), min(n, i + NEAR + 1)) if j != i]
     v = vecs[i]
-    sims = vecs[others] @ v
-    centroid = vecs[others].mean(axis=0)
+    sims = rest @ v
+    centroid = rest.mean(axis=0)
     near_mean = vecs[near].mean(axis=0)
     return [
         float(centroid @ v / max(float((centroid**2).sum()) ** 0.5, 1e-9)),

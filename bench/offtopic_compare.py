@@ -15,7 +15,6 @@ import argparse
 import platform
 import sys
 import time
-from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,13 +27,6 @@ from cleaner import embed as embedding  # noqa: E402
 from cleaner.config import Config  # noqa: E402
 from cleaner.evaluate import evaluate, load_set  # noqa: E402
 from cleaner.stages.coherence import Coherence  # noqa: E402
-
-
-def with_scorer(config: Config, scorer: str) -> Config:
-    spec = config.stage("coherence")
-    assert spec is not None
-    new = replace(spec, params=replace(spec.params, scorer=scorer))
-    return replace(config, stages=tuple(new if s is spec else s for s in config.stages))
 
 
 def stage_rate(config: Config) -> float:
@@ -66,7 +58,7 @@ def main() -> None:
         if scorer == "embed" and not embedding.available():
             rows.append(f"| `{scorer}` | not installed (extra `[embed]`) | | | | | | |")
             continue
-        config = with_scorer(base, scorer)
+        config = base.with_params("coherence", scorer=scorer)
         n = evaluate(noisy, config).figures
         h = evaluate(pages, config).figures
         rate = stage_rate(config)

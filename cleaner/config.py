@@ -59,6 +59,17 @@ class Config:
     def stage(self, name: str) -> StageSpec | None:
         return next((s for s in self.stages if s.name == name), None)
 
+    def with_params(self, name: str, **changes: Any) -> Config:
+        """This config with some parameters of stage `name` changed (the hash is kept: callers
+        set values a run works out, such as where its state lives, or try variants)."""
+        return dataclasses.replace(
+            self,
+            stages=tuple(
+                dataclasses.replace(s, params=dataclasses.replace(s.params, **changes)) if s.name == name else s
+                for s in self.stages
+            ),
+        )
+
     def learns(self) -> bool:
         """Does a run start with a pass that counts repeated lines?"""
         spec = self.stage("repeated")

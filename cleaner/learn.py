@@ -8,7 +8,6 @@ their text is known only after extraction, which is the expensive part of cleani
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import zlib
@@ -73,8 +72,7 @@ def learn_inputs(
             for _, prepared in in_order(pool, prepare_docs, ((None, (docs, field)) for docs in batches), 4 * workers):
                 merge(prepared)
     store.save(path)
-    new = dataclasses.replace(spec, params=dataclasses.replace(spec.params, state=str(path)))
-    return dataclasses.replace(config, stages=tuple(new if s is spec else s for s in config.stages))
+    return config.with_params("repeated", state=str(path))
 
 
 def _docs(jobs: Iterable[tuple[Path, str, str]], config: Config) -> Iterator[str | bytes]:

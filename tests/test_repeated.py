@@ -50,11 +50,7 @@ def config():
 def pipeline_with(store: Store, tmp_path, **params) -> Pipeline:
     path = tmp_path / "repeated.json"
     store.save(path)
-    cfg = config()
-    spec = cfg.stage("repeated")
-    assert spec is not None
-    new = dataclasses.replace(spec, params=dataclasses.replace(spec.params, state=str(path), **params))
-    return Pipeline(dataclasses.replace(cfg, stages=tuple(new if s is spec else s for s in cfg.stages)))
+    return Pipeline(config().with_params("repeated", state=str(path), **params))
 
 
 def repeated_edits(cleaned):

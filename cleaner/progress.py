@@ -62,13 +62,16 @@ class Progress:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
         if self.bar is not None:
             self.bar.stop()
             self.bar = None
 
     def start(self, total_bytes: int | None, inputs: int, phase: str = "cleaning") -> None:
         """Called as each pass over the inputs begins; total_bytes is None for compressed inputs."""
-        self.__exit__()  # the bar of the pass before
+        self.stop()  # the bar of the pass before
         self.total = total_bytes
         self.docs = self.chars = 0
         self.started = self.last = time.monotonic()

@@ -96,9 +96,9 @@ def signature(text: str) -> frozenset[str]:
     if None in parts:
         if len(cache) > 200_000:  # bounded on any corpus
             cache.clear()
-        for i, t in enumerate(tokens):
-            if parts[i] is None:
-                parts[i] = cache[t] = tuple(w for w in WORD.findall(t) if w not in stop)
+        for t in set(tokens).difference(cache):  # only the new tokens, each once
+            cache[t] = tuple(w for w in WORD.findall(t) if w not in stop)
+        parts = list(map(cache.__getitem__, tokens))
     counts = Counter(chain.from_iterable(parts))  # type: ignore[arg-type]
     top = counts.most_common(SIG_WORDS)
     repeated = [w for w, n in top if n >= 2]
@@ -113,14 +113,19 @@ def doc_lines(text: str) -> dict[str, str]:
     Same fingerprints as `fingerprint(line)`; only lines short enough to count are folded.
     """
     found: dict[str, str] = {}
+    sub, search = DIGITS.sub, LETTER.search
     for raw in text.splitlines():
-        if len(raw) < MIN_CHARS:
-            continue
+        if not MIN_CHARS <= len(raw) <= MAX_CHARS:
+            if len(raw) < MIN_CHARS or len(raw.strip()) > MAX_CHARS:
+                continue
         line = raw.strip()
-        if not MIN_CHARS <= len(line) <= MAX_CHARS:
+        if len(line) < MIN_CHARS:
             continue
-        fp = _digest(DIGITS.sub("0", line.lower()))
-        if fp is not None and fp not in found:
+        norm = " ".join(sub("0", line.lower()).split())
+        if len(norm) < MIN_CHARS or not search(norm):
+            continue
+        fp = blake2b(norm.encode(), digest_size=8).hexdigest()
+        if fp not in found:
             found[fp] = line
     return found
 

@@ -78,17 +78,18 @@ class Encoding(Stage):
 
     def find(self, doc: Document, text: str) -> list[Edit]:
         if self.every_line:
-            lines = {0} | {m.end() for m in re.finditer("\n", text)}
+            starts = [0] + [m.end() for m in re.finditer("\n", text)]
+            spans = [(s, len(text) if text.find("\n", s) < 0 else text.find("\n", s)) for s in starts]
         else:
-            lines = _suspect_lines(text)
+            spans = _suspect_spans(text)
         edits: list[Edit] = []
-        for start in sorted(lines):
-            end = text.find("\n", start)
-            edits.extend(self._fix_line(text, start, len(text) if end < 0 else end))
+        for start, end in spans:
+            edits.extend(self._fix_line(text, start, end))
         return edits
 
     def _fix_line(self, text: str, start: int, end: int) -> list[Edit]:
-        """ftfy's repair of the line as char-level edits, then entities and stray characters."""
+        """ftfy's repair of text[start:end] (a line, or the suspect part of one) as char-level
+        edits, then entities and stray characters."""
         line = text[start:end]
         edits = []
         fixed = ftfy.fix_and_explain(line, self.fixer)
@@ -148,19 +149,50 @@ def _changes(old: str, new: str) -> list[tuple[int, int, int, int]]:
     return found
 
 
-def _suspect_lines(text: str) -> set[int]:
-    """Start offsets of the lines with something for this stage to look at."""
-    found = set()
+def _suspect_spans(text: str) -> list[tuple[int, int]]:
+    """Per line with something for this stage to look at, the span from the word before its
+    first suspect character to the word after its last. ftfy's cost grows with the length
+    of what it is given, and mojibake is local: a few words of context are enough for it."""
+    found = []
     pos = 0
     search, match = FIRST.search, SUSPECT.match
+    line_end = -1
+    first = last = 0
     while (m := search(text, pos)) is not None:
         i = m.start()
-        if match(text, i) is None:
+        hit = match(text, i)
+        if hit is None:
             pos = i + 1
             continue
-        found.add(text.rfind("\n", 0, i) + 1)
-        nl = text.find("\n", i)
-        if nl < 0:
-            break
-        pos = nl + 1
+        if i > line_end:  # a new line
+            if line_end >= 0:
+                found.append(_widen(text, first, last, line_end))
+            line_end = text.find("\n", i)
+            if line_end < 0:
+                line_end = len(text)
+            first = i
+        last = hit.end()
+        pos = max(hit.end(), i + 1)
+    if line_end >= 0:
+        found.append(_widen(text, first, last, line_end))
     return found
+
+
+def _widen(text: str, first: int, last: int, line_end: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, first) + 1
+    start, end = first, last
+    for _ in range(2):  # back to the start of the suspect word, then of the word before it
+        while start > line_start and not text[start - 1].isspace():
+            start -= 1
+        while start > line_start and text[start - 1].isspace():
+            start -= 1
+    while start < first and text[start].isspace():
+        start += 1
+    for _ in range(2):  # on to the end of the suspect word, then of the word after it
+        while end < line_end and not text[end].isspace():
+            end += 1
+        while end < line_end and text[end].isspace():
+            end += 1
+    while end > last and text[end - 1].isspace():
+        end -= 1
+    return start, end

@@ -74,16 +74,13 @@ _SEVERAL = "\x00"  # what _TOKENS holds for those
 def content_words(text: str) -> set[str]:
     """The distinct content-word stems of a text."""
     cache = _TOKENS
-    tokens = set(text.split())
-    out = set(map(cache.get, tokens))  # one C-level pass; None marks a token not seen yet
+    out = set(map(cache.get, text.split()))  # one C-level pass; None marks a token not seen yet
     if None in out:
         out.discard(None)
         if len(cache) > 500_000:  # bounded on any corpus
             cache.clear()
             _MULTI.clear()
-        for t in tokens:
-            if t in cache:
-                continue
+        for t in set(text.split()).difference(cache):
             stems = [s for s in map(_stem_of, WORD.findall(t)) if s]
             if len(stems) > 1:
                 _MULTI[t] = stems
@@ -91,7 +88,7 @@ def content_words(text: str) -> set[str]:
             out.add(value)
     if _SEVERAL in out:
         out.discard(_SEVERAL)
-        for t in tokens:
+        for t in text.split():
             out.update(_MULTI.get(t, ()))
     out.discard("")
     return out  # type: ignore[return-value]

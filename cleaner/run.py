@@ -13,11 +13,11 @@ from pathlib import Path
 import orjson
 
 from . import audit
-from .config import Config
-from .document import Document
+from .config import Config, Fields
 from .errors import InputError
 from .io import Item, kind_of, open_writer, output_name, read_items
-from .io.writers import JsonlWriter, TextWriter
+from .io.readers import RawLine, jsonl_lines, parse_line
+from .io.writers import JsonlWriter, TextWriter, jsonl_line
 from .learn import learn_inputs
 from .pipeline import Pipeline, Stats
 from .pool import in_order
@@ -107,53 +107,84 @@ class Result:
 
 @dataclass
 class Outcome:
-    """What a worker sends back for one document: small and ready to write."""
+    """What a worker sends back for one input unit: small and ready to write."""
 
-    text: str
-    meta: dict
-    edit_lines: bytes  # the document's audit edit records, JSONL
-    chars_in: int
-    counts: list[tuple[str, str, bool, int]]  # (stage, rule, applied, characters removed)
+    source: str
+    doc_id: str | None
+    notes: dict
+    error: str | None = None  # the unit could not be read or cleaned
+    text: str = ""  # the cleaned text of a .txt or .html input
+    line: bytes | None = None  # JSONL: the output record, serialised by the worker
+    meta: dict = field(default_factory=dict)
+    url: str | None = None
+    edit_lines: bytes = b""  # the document's audit edit records, JSONL
+    chars_in: int = 0
+    chars_out: int = 0
+    counts: list[tuple[str, str, bool, int]] = field(default_factory=list)  # (stage, rule, applied, chars removed)
 
 
-_worker_pipeline: Pipeline | None = None
+_worker: tuple[Pipeline, Fields] | None = None
 
 
 def _init_worker(config: Config) -> None:
-    global _worker_pipeline
-    _worker_pipeline = Pipeline(config)
+    global _worker
+    _worker = (Pipeline(config), config.fields)
 
 
-def _clean_batch(docs: list[Document]) -> list[Outcome | str]:
-    assert _worker_pipeline is not None
-    return [_clean_one(_worker_pipeline, d) for d in docs]
+def _clean_batch(units: list[Item | RawLine]) -> list[Outcome]:
+    assert _worker is not None
+    return [_clean_unit(*_worker, u) for u in units]
 
 
-def _clean_one(pipeline: Pipeline, doc: Document) -> Outcome | str:
+def _clean_unit(pipeline: Pipeline, fields: Fields, unit: Item | RawLine) -> Outcome:
+    """Parse (a JSONL line), clean and serialise one unit: all a worker's work, so the main
+    process only reads and writes bytes."""
+    item = parse_line(unit, fields) if isinstance(unit, RawLine) else unit
+    doc = item.doc
+    if doc is None:
+        return Outcome(item.source, None, item.notes, error=item.error)
     try:
         cleaned = pipeline.clean(doc)
-        lines = b"".join(orjson.dumps(rec) + b"\n" for rec in audit.edit_records(cleaned))
+        edits = b"".join(orjson.dumps(rec) + b"\n" for rec in audit.edit_records(cleaned))
+        line = None if item.record is None else jsonl_line(fields.text, cleaned.text, item.record, cleaned.meta)
     except Exception as exc:  # noqa: BLE001 - reported per document, the run goes on
-        return f"internal error while cleaning: {type(exc).__name__}: {exc}"
-    counts = [(st, e.rule, e.applied, e.end - e.start - len(e.replacement)) for st, e in cleaned.edits]
-    return Outcome(cleaned.text, cleaned.meta, lines, len(doc.text), counts)
+        error = f"internal error while cleaning: {type(exc).__name__}: {exc}"
+        return Outcome(item.source, doc.id, item.notes, error=error)
+    return Outcome(
+        item.source,
+        doc.id,
+        item.notes,
+        text=cleaned.text if line is None else "",
+        line=line,
+        meta=cleaned.meta,
+        url=doc.url or None,
+        edit_lines=edits,
+        chars_in=len(doc.text),
+        chars_out=len(cleaned.text),
+        counts=[(st, e.rule, e.applied, e.end - e.start - len(e.replacement)) for st, e in cleaned.edits],
+    )
 
 
-def _items(
+def _units(
     jobs: list[tuple[Job, str]], config: Config, limit: int | None, result: Result
-) -> Iterator[tuple[Job, Item]]:
+) -> Iterator[tuple[Job, Item | RawLine]]:
+    """Every input's units in order: JSONL lines unparsed, other files read."""
     seen = 0
     for job, _why in jobs:
-        for item in read_items(job.path, job.source, job.doc_id, config.fields):
+        if kind_of(job.path) == "jsonl":
+            units: Iterator[Item | RawLine] = jsonl_lines(job.path, job.source, job.doc_id)
+        else:
+            units = read_items(job.path, job.source, job.doc_id, config.fields)
+        for unit in units:
             if limit is not None and seen >= limit:
                 result.limited = True
                 return
             seen += 1
-            yield job, item
+            yield job, unit
 
 
-def _batches(pairs: Iterator[tuple[Job, Item]]) -> Iterator[list[tuple[Job, Item]]]:
-    batch: list[tuple[Job, Item]] = []
+def _batches(pairs: Iterator[tuple[Job, Item | RawLine]]) -> Iterator[list[tuple[Job, Item | RawLine]]]:
+    batch: list[tuple[Job, Item | RawLine]] = []
     for pair in pairs:
         batch.append(pair)
         if len(batch) >= BATCH:
@@ -273,50 +304,52 @@ def _clean_jobs(
     report = on_failure or (lambda source, error: print(f"{source}: {error}", file=sys.stderr))
     current = _Current(config, state, hash_inputs=incremental)
 
-    def handle(job: Job, item: Item, outcome: Outcome | str | None) -> None:
+    def handle(job: Job, outcome: Outcome) -> None:
         current.switch(job, result)
         assert current.writer is not None and current.part is not None
-        if not isinstance(outcome, Outcome):  # None when the item could not be read
-            error = item.error or str(outcome)
+        if outcome.error is not None:
             result.stats.add_failure()
-            result.failures.append((item.source, error))
-            report(item.source, error)
-            doc_id = item.doc.id if item.doc else None
-            rec = audit.doc_record(item.source, doc_id, status="failed", error=error, notes=item.notes)
+            result.failures.append((outcome.source, outcome.error))
+            report(outcome.source, outcome.error)
+            rec = audit.doc_record(
+                outcome.source, outcome.doc_id, status="failed", error=outcome.error, notes=outcome.notes
+            )
             current.part.write(orjson.dumps(rec) + b"\n")
             return
-        location = current.writer.write(outcome.text, item.record, outcome.meta)
+        if outcome.line is not None and isinstance(current.writer, JsonlWriter):
+            location = current.writer.write_line(outcome.line)
+        else:
+            location = current.writer.write(outcome.text)
         current.part.write(outcome.edit_lines)
         rec = audit.doc_record(
-            item.source,
-            item.doc.id if item.doc else None,
+            outcome.source,
+            outcome.doc_id,
             status="ok",
             chars_in=outcome.chars_in,
-            chars_out=len(outcome.text),
+            chars_out=outcome.chars_out,
             output=location,
             meta=outcome.meta,
-            notes=item.notes,
-            url=(item.doc.url if item.doc else "") or None,
+            notes=outcome.notes,
+            url=outcome.url,
         )
         current.part.write(orjson.dumps(rec) + b"\n")
-        result.stats.add_counts(outcome.chars_in, len(outcome.text), outcome.counts)
+        result.stats.add_counts(outcome.chars_in, outcome.chars_out, outcome.counts)
         if on_progress is not None:
             on_progress(1, outcome.chars_in)
 
     try:
-        batches = _batches(_items(todo, config, limit, result))
+        batches = _batches(_units(todo, config, limit, result))
         if workers <= 1:
             pipeline = Pipeline(config)
             for batch in batches:
-                for job, item in batch:
-                    handle(job, item, _clean_one(pipeline, item.doc) if item.doc else None)
+                for job, unit in batch:
+                    handle(job, _clean_unit(pipeline, config.fields, unit))
         else:
             with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config,)) as pool:
-                tasks = ((batch, ([item.doc for _, item in batch if item.doc is not None],)) for batch in batches)
-                for batch, results in in_order(pool, _clean_batch, tasks, 4 * workers):
-                    outcomes = iter(results)
-                    for job, item in batch:
-                        handle(job, item, next(outcomes) if item.doc is not None else None)
+                tasks = ((batch, ([unit for _, unit in batch],)) for batch in batches)
+                for batch, outcomes in in_order(pool, _clean_batch, tasks, 4 * workers):
+                    for (job, _), outcome in zip(batch, outcomes, strict=True):
+                        handle(job, outcome)
         current.finish(result, complete=not result.limited)
         if not result.limited:
             for job, _ in todo:  # an input with no readable document still gets its output and part

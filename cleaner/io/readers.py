@@ -151,38 +151,54 @@ def _parse_line(raw: bytes) -> Any:
     return record
 
 
-def _read_jsonl(path: Path, source: str, stem: str, fields: Fields) -> Iterator[Item]:
+@dataclass
+class RawLine:
+    """A JSONL line not parsed yet: workers parse it, so the reading process only reads."""
+
+    source: str  # the file as named in messages
+    stem: str  # id prefix for a record without one
+    lineno: int
+    raw: bytes
+
+
+def jsonl_lines(path: Path, source: str, stem: str) -> Iterator[RawLine | Item]:
+    """The non-blank lines of a JSONL file, or an error Item where the file breaks off."""
     lineno = 0
     try:
         with open_lines(path) as fh:
             for raw in fh:
                 lineno += 1
-                where = f"{source}:{lineno}"
-                if not raw.strip():
-                    continue
-                try:
-                    record = _parse_line(raw)
-                except (ValueError, UnicodeDecodeError) as exc:
-                    yield Item(where, error=f"malformed JSON: {exc}")
-                    continue
-                if not isinstance(record, dict):
-                    yield Item(where, error="record is not a JSON object")
-                    continue
-                text = record.get(fields.text)
-                if not isinstance(text, str):
-                    problem = f"no `{fields.text}` field" if text is None else f"`{fields.text}` is not a string"
-                    yield Item(where, error=problem, record=record)
-                    continue
-                if not text.strip():
-                    yield Item(where, error="empty document", record=record)
-                    continue
-                rid = record.get(fields.id)
-                doc_id = str(rid) if isinstance(rid, (str, int)) and not isinstance(rid, bool) else f"{stem}:{lineno}"
-                url = record.get(fields.url)
-                doc = Document(id=doc_id, text=text, source=where, url=url if isinstance(url, str) else "")
-                yield Item(where, doc=doc, record=record)
+                if raw.strip():
+                    yield RawLine(source, stem, lineno, raw)
     except (OSError, EOFError, zlib.error, zstandard.ZstdError) as exc:
         yield Item(f"{source}:{lineno + 1}", error=f"corrupt or truncated file after line {lineno}: {exc}")
+
+
+def parse_line(line: RawLine, fields: Fields) -> Item:
+    """One JSONL record as an Item: its document, or what is wrong with it."""
+    where = f"{line.source}:{line.lineno}"
+    try:
+        record = _parse_line(line.raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return Item(where, error=f"malformed JSON: {exc}")
+    if not isinstance(record, dict):
+        return Item(where, error="record is not a JSON object")
+    text = record.get(fields.text)
+    if not isinstance(text, str):
+        problem = f"no `{fields.text}` field" if text is None else f"`{fields.text}` is not a string"
+        return Item(where, error=problem, record=record)
+    if not text.strip():
+        return Item(where, error="empty document", record=record)
+    rid = record.get(fields.id)
+    doc_id = str(rid) if isinstance(rid, (str, int)) and not isinstance(rid, bool) else f"{line.stem}:{line.lineno}"
+    url = record.get(fields.url)
+    doc = Document(id=doc_id, text=text, source=where, url=url if isinstance(url, str) else "")
+    return Item(where, doc=doc, record=record)
+
+
+def _read_jsonl(path: Path, source: str, stem: str, fields: Fields) -> Iterator[Item]:
+    for line in jsonl_lines(path, source, stem):
+        yield parse_line(line, fields) if isinstance(line, RawLine) else line
 
 
 def read_items(path: Path, source: str, doc_id: str, fields: Fields) -> Iterator[Item]:

@@ -78,15 +78,11 @@ class JsonlWriter(AtomicFile):
             self.fh = self.raw
 
     def write(self, text: str, record: dict | None = None, meta: dict | None = None) -> str:
-        out = dict(record or {})
-        out[self.text_field] = text
-        for key, value in (meta or {}).items():
-            out.setdefault(key, value)  # never overwrite a field the record already has
-        try:
-            line = orjson.dumps(out)
-        except TypeError:  # integers beyond 64 bits, read back by the json fallback
-            line = json.dumps(out, ensure_ascii=False).encode("utf-8")
-        self.fh.write(line + b"\n")
+        return self.write_line(jsonl_line(self.text_field, text, record, meta))
+
+    def write_line(self, line: bytes) -> str:
+        """Write a line made by `jsonl_line` (workers make them); returns its location."""
+        self.fh.write(line)
         self.count += 1
         return f"{self.path}:{self.count}"
 
@@ -100,6 +96,19 @@ class JsonlWriter(AtomicFile):
             self.raw.close()
         finally:
             super().abort()
+
+
+def jsonl_line(text_field: str, text: str, record: dict | None, meta: dict | None) -> bytes:
+    """The output record: the input record with its text cleaned and lifted metadata added."""
+    out = dict(record or {})
+    out[text_field] = text
+    for key, value in (meta or {}).items():
+        out.setdefault(key, value)  # never overwrite a field the record already has
+    try:
+        line = orjson.dumps(out)
+    except TypeError:  # integers beyond 64 bits, read back by the json fallback
+        line = json.dumps(out, ensure_ascii=False).encode("utf-8")
+    return line + b"\n"
 
 
 def open_writer(path: Path, text_field: str) -> TextWriter | JsonlWriter:

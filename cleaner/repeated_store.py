@@ -33,6 +33,7 @@ from pathlib import Path
 import orjson
 
 from .errors import CleanerError
+from .sentences import Sentences, doc_sentences
 from .words import stopwords as _stopwords
 
 WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
@@ -143,8 +144,9 @@ class Entry:
         return self.own
 
 
-def prepare(text: str) -> tuple[frozenset[str], dict[str, str]] | None:
-    """What counting needs of a document: its signature and its lines by fingerprint.
+def prepare(text: str) -> tuple[frozenset[str], dict[str, str], list[int]] | None:
+    """What counting needs of a document: its signature, its lines by fingerprint and its
+    sentences (see sentences.py).
 
     None when the document cannot vouch for anything. This is the costly part of
     counting, so a run does it in its worker processes and merges in the main one.
@@ -153,19 +155,20 @@ def prepare(text: str) -> tuple[frozenset[str], dict[str, str]] | None:
     if len(sig) < RELATED:
         return None  # too few content words to tell which story it reports
     lines = doc_lines(text)
-    return (sig, lines) if lines else None
+    sents = doc_sentences(text)
+    return (sig, lines, sents) if lines or sents else None
 
 
-def _related(sig: frozenset[str], kept: list[frozenset[str]], entry: Entry) -> bool:
+def related(sig: frozenset[str], kept: list[frozenset[str]], own: frozenset[str] = frozenset()) -> bool:
     """Does `sig` report the same story as one of `kept`?
 
-    The line's own words do not count (a long footer would otherwise put its words in every
-    page's signature), and two signatures that share most of what is left are related even
-    below `RELATED` words (short documents). When nothing is left, they are (can't tell).
+    `own` (a counted line's words) does not count: a long footer would otherwise put its
+    words in every page's signature. Two signatures that share most of what is left are
+    related even below `RELATED` words (short documents). When nothing is left, they are
+    (can't tell).
     """
     if sig in kept:  # a copy of a document already counted (frozensets compare hashes first)
         return True
-    own = entry.words()
     a = sig - own
     for s in kept:
         b = s - own
@@ -173,6 +176,10 @@ def _related(sig: frozenset[str], kept: list[frozenset[str]], entry: Entry) -> b
         if common >= RELATED or 2 * common >= min(len(a), len(b)):
             return True
     return False
+
+
+def _related(sig: frozenset[str], kept: list[frozenset[str]], entry: Entry) -> bool:
+    return related(sig, kept, entry.words())
 
 
 class Store:
@@ -184,17 +191,21 @@ class Store:
         self.docs = 0
         self.pruned = 0
         self.partial = False  # loaded without signatures (counted_only): read-only
+        self.sentences = Sentences(max_lines, related)
+        self.shared: dict[int, list[frozenset[str]]] = {}  # what the stage needs of `sentences` (loaded)
 
     def add_document(self, text: str) -> None:
         prepared = prepare(text)
         if prepared is not None:
             self.add_prepared(*prepared)
 
-    def add_prepared(self, sig: frozenset[str], lines: dict[str, str]) -> None:
-        """Count one document's lines (see `prepare`)."""
+    def add_prepared(self, sig: frozenset[str], lines: dict[str, str], sents: list[int] | None = None) -> None:
+        """Count one document's lines and sentences (see `prepare`)."""
         if self.partial:
             raise CleanerError("a store loaded without its signatures cannot count documents")
         self.docs += 1
+        if sents:
+            self.sentences.add(sig, sents)
         entries = self.entries
         for fp, line in lines.items():
             e = entries.get(fp)
@@ -230,8 +241,10 @@ class Store:
     # Format 2, JSON lines, so that a reader stops at what it needs:
     #   {"version": 2, "docs": N}
     #   {"counted": {fp: [count, example, [signature index, ...]]}}   lines counted 2+ times
+    #   {"shared": {sentence fp: [[word, ...], ...]}}                    sentences printed twice+ (sentences.py)
     #   {"single": {fp: [example, signature index]}}                    lines seen once
     #   {"sigs": [[word, ...], ...]}                                     each signature once
+    #   {"sentences": {sentence fp: [signature index, ...]}}             every sentence kept
     # The stage needs only the counted lines (flag_docs is at least 2), so a worker reads two
     # short lines and never the signatures; a document's signature is shared by all its lines
     # in memory and written once, not once per line. Format 1 (one JSON object with the
@@ -248,14 +261,18 @@ class Store:
 
         counted = {fp: [e.count, e.example, [ref(s) for s in e.sigs]] for fp, e in self.entries.items() if e.count > 1}
         single = {fp: [e.example, ref(e.sigs[0])] for fp, e in self.entries.items() if e.count <= 1 and e.sigs}
+        sentences = {str(fp): [ref(sig) for sig in kept] for fp, kept in self.sentences.sigs.items()}
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         with tmp.open("wb") as fh:
+            shared = {str(fp): [sorted(sig) for sig in kept] for fp, kept in self.sentences.shared().items()}
             for part in (
                 {"version": 2, "docs": self.docs},
                 {"counted": counted},
+                {"shared": shared},
                 {"single": single},
                 {"sigs": [sorted(s) for s in index]},
+                {"sentences": sentences},
             ):
                 fh.write(orjson.dumps(part) + b"\n")
         os.replace(tmp, path)
@@ -278,17 +295,25 @@ class Store:
                     raise ValueError(f"unknown version {head.get('version')!r}")
                 store.docs = int(head["docs"])
                 counted = orjson.loads(fh.readline())["counted"]
+                line = orjson.loads(fh.readline())
+                if "shared" in line:  # files written before shared sentences lack it
+                    store.shared = {int(fp): [frozenset(w) for w in kept] for fp, kept in line["shared"].items()}
+                    line = orjson.loads(fh.readline())
                 if counted_only:
                     store.partial = True
                     for fp, (count, example, _) in counted.items():
                         store.entries[fp] = Entry(int(count), [], str(example))
                     return store
-                single = orjson.loads(fh.readline())["single"]
+                single = line["single"]
                 sigs = [frozenset(s) for s in orjson.loads(fh.readline())["sigs"]]
+                last = fh.readline()
+                sentences = orjson.loads(last)["sentences"] if last.strip() else {}
             for fp, (count, example, refs) in counted.items():
                 store.entries[fp] = Entry(int(count), [sigs[i] for i in refs], str(example))
             for fp, (example, i) in single.items():
                 store.entries[fp] = Entry(1, [sigs[i]], str(example))
+            for fp, kept in sentences.items():
+                store.sentences.sigs[int(fp)] = [sigs[i] for i in kept]
         except FileNotFoundError:
             return store
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:

@@ -10,6 +10,7 @@ from cleaner.errors import CleanerError
 from cleaner.learn import learn_inputs
 from cleaner.repeated_store import Store, fingerprint, learn, normalise
 from cleaner.run import run
+from cleaner.sentences import fingerprint as sentences_fp
 
 from .conftest import CASES, ROOT
 
@@ -281,7 +282,7 @@ def test_cleaner_run_over_the_seeds_keeps_every_sentence_and_the_golden_outputs(
     res = CliRunner().invoke(app, ["run", str(ROOT / "seeds"), "--out", str(out), "--workers", "1"])
     assert res.exit_code == 0, res.output
     # 004's paragraphs are all longer than a template line can be: four documents counted
-    assert "repeated.json has counted 4 documents; 0 line(s) printed by 5+ unrelated documents" in res.output
+    assert "repeated.json has counted 5 documents; 0 line(s) printed by 5+ unrelated documents" in res.output
     assert (out / ".cleaner" / "repeated.json").is_file()  # the counting pass ran
     for path in SEEDS:
         assert (out / path.name).read_text(encoding="utf-8") == (CASES / "seeds" / path.name).read_text(
@@ -373,14 +374,23 @@ def test_state_file_writes_each_signature_once_and_the_stage_reads_only_counted_
     store = learn(texts)
     path = tmp_path / "repeated.json"
     store.save(path)
-    head, counted, single, sigs = (orjson.loads(line) for line in path.read_bytes().splitlines())
+    head, counted, shared, single, sigs, sentences = (orjson.loads(x) for x in path.read_bytes().splitlines())
     assert head == {"version": 2, "docs": 6}
     assert list(counted["counted"]) == [fingerprint(FOOTER)] and len(sigs["sigs"]) == 6
     assert len(single["single"]) == len(store.entries) - 1
+    footer_first = sentences_fp("Harbour Light Media Group, Quay Street, Portsmouth.")
+    assert list(shared["shared"]) == [str(footer_first)]  # six unrelated stories share only the footer
+    assert len(sentences["sentences"]) == len(store.sentences.sigs) > 0
     again = Store.load(path)
     assert again.counts() == store.counts() and {fp: e.sigs for fp, e in again.entries.items()} == {
         fp: e.sigs for fp, e in store.entries.items()
     }
+    assert again.sentences.sigs == store.sentences.sigs
+    # A format-2 file from before shared sentences (no `shared` or `sentences` line) still loads.
+    path.write_bytes(b"\n".join(orjson.dumps(x) for x in (head, counted, single, sigs)) + b"\n")
+    assert Store.load(path).counts() == store.counts()
+    assert Store.load(path, counted_only=True).counts() == {fingerprint(FOOTER): 6}
+    store.save(path)
     light = Store.load(path, counted_only=True)
     assert light.counts() == {fingerprint(FOOTER): 6} and light.entries[fingerprint(FOOTER)].sigs == []
     with pytest.raises(CleanerError):

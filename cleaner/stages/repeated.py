@@ -16,9 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import sentences
 from ..document import Document, Edit
-from ..repeated_store import MAX_CHARS, MAX_SIGS, Store, fingerprint
+from ..repeated_store import MAX_CHARS, MAX_SIGS, Store, fingerprint, related, signature
 from .base import Stage
+from .coherence import content_words
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,10 @@ class RepeatedParams:
     flag_docs: int = 3  # fewer than min_docs but at least this many: flagged
     min_words: int = 2  # shorter lines are flagged at most
     max_lines: int = 500_000  # fingerprints kept in the store (memory bound)
+    shared: bool = True  # paragraphs an unrelated document prints too (teasers; see sentences.py):
+    shared_remove_below: float = 0.15  # removed when this share of their words or less is found
+    # elsewhere in their document (as coherence's flag_below), flagged below
+    shared_flag_below: float = 0.4
 
     def check(self) -> tuple[str, str] | None:
         if not 2 <= self.flag_docs <= self.min_docs:
@@ -36,6 +42,8 @@ class RepeatedParams:
             return "min_docs", f"counts stop at {MAX_SIGS}; use at most that"
         if self.max_lines < 1000:
             return "max_lines", "need at least 1000"
+        if not 0 <= self.shared_remove_below <= self.shared_flag_below <= 1:
+            return "shared_remove_below", "need 0 <= shared_remove_below <= shared_flag_below <= 1"
         return None
 
 
@@ -44,6 +52,7 @@ class Repeated(Stage):
     Params = RepeatedParams
     _counts: dict[str, int] | None = None
     _sizes: frozenset[int] = frozenset()  # word counts of the learned lines
+    _shared: dict[int, list[frozenset[str]]] = {}  # noqa: RUF012 - replaced per instance when loaded
 
     def counts(self) -> dict[str, int]:
         """The learned counts, loaded once per process (workers build their own pipeline)."""
@@ -51,6 +60,7 @@ class Repeated(Stage):
             p = self.params
             store = Store.load(Path(p.state), p.max_lines, counted_only=True) if p.state else Store()
             self._counts = store.counts(p.flag_docs)
+            self._shared = store.shared if p.shared else {}
             # Normalising keeps a line's words, so a line whose word count no learned line
             # has cannot match: a cheap test that spares hashing almost every line.
             self._sizes = frozenset(len(store.entries[fp].example.split()) for fp in self._counts)
@@ -58,8 +68,13 @@ class Repeated(Stage):
 
     def find(self, doc: Document, text: str) -> list[Edit]:
         counts = self.counts()
-        if not counts:
-            return []
+        edits = self._repeated(text, counts) if counts else []
+        if self._shared:
+            taken = {e.start for e in edits}
+            edits += [e for e in self._shared_lines(text) if e.start not in taken]
+        return edits
+
+    def _repeated(self, text: str, counts: dict[str, int]) -> list[Edit]:
         p = self.params
         sizes = self._sizes
         edits: list[Edit] = []
@@ -85,3 +100,49 @@ class Repeated(Stage):
                 )
             pos += len(raw)
         return edits
+
+    def _shared_lines(self, text: str) -> list[Edit]:
+        """Paragraphs whose every sentence an unrelated document of the corpus prints, and
+        which use almost none of this document's words: teasers of other stories."""
+        table = self._shared
+        found = []  # (start, end, line): the paragraphs whose first sentence is shared
+        pos = 0
+        for raw in text.splitlines(keepends=True):
+            line = raw.strip()
+            m = sentences.SENTENCE_END.search(line)
+            first = line[: m.start() + len(m.group().rstrip())] if m else line
+            if first.count(" ") + 1 >= sentences.MIN_WORDS and sentences.fingerprint(first) in table:
+                found.append((pos, pos + len(raw), line))
+            pos += len(raw)
+        if not found:
+            return []
+        sig = signature(text)
+        p = self.params
+        edits = []
+        for start, end, line in found:
+            if not sentences.is_shared(sentences.line_sentences(line), table, sig, related):
+                continue
+            share = _share(text, start, end)
+            if share >= p.shared_flag_below:
+                continue  # it fits this document: it is the original, or both quote it
+            edits.append(
+                Edit(
+                    start,
+                    end,
+                    "repeated/shared",
+                    "paragraph an unrelated document of the corpus prints too, using "
+                    f"{share:.0%} of this document's words",
+                    action="remove" if share < p.shared_remove_below else "flag",
+                    score=round(share, 3),
+                )
+            )
+        return edits
+
+
+def _share(text: str, start: int, end: int) -> float:
+    """The share of the paragraph's content words that the rest of its document uses."""
+    words = content_words(text[start:end])
+    if not words:
+        return 1.0
+    rest = content_words(text[:start]) | content_words(text[end:])
+    return len(words & rest) / len(words)

@@ -1,0 +1,105 @@
+"""Shared paragraphs: sentences of one document printed as a paragraph of another.
+
+Scrapers pick up teasers of other stories: a sentence or two of another article, set in
+as a paragraph of its own. When that article is in the corpus too, its sentences are
+there as well, in a document about something else. So the counting pass fingerprints
+every sentence of every document with the document's topic signature, and a paragraph
+whose every sentence an unrelated document prints is shared. Which of the two printed
+it first cannot be told from the copies (an inserted pair of sentences may be two
+paragraphs of the original, or part of one), so the stage decides by fit: a shared
+paragraph that uses almost none of its own document's words is the borrowed copy.
+
+Copies of one story quoting each other are related documents and never count. What the
+pass keeps is bounded: `cap` sentence fingerprints, the oldest half dropped when full (a
+teaser is usually printed near its article in a feed, so a window is enough).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Callable
+
+MIN_WORDS = 6  # shorter sentences ("He declined.") recur by chance
+KEY_WORDS = 8  # a sentence is known by its last this many words
+MAX_KEPT = 4  # signatures kept per sentence, of unrelated documents
+# A sentence ends at . ! ? or … (closing quotes or brackets after it belong to it) before a space.
+SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+")
+
+Sig = frozenset[str]
+
+
+def fingerprint(sentence: str) -> int:
+    """63 bits of the sentence's last `KEY_WORDS` words. Its end, because scraper noise glued
+    to the start of a paragraph ("ADVERTISEMENTThe minister said...") would hide the copy.
+    A copy is verbatim, so no more folding; two C checksums are several times cheaper than a
+    cryptographic hash, which matters because every sentence of the corpus is fingerprinted."""
+    data = " ".join(sentence.split()[-KEY_WORDS:]).encode()
+    return ((zlib.crc32(data) << 31) ^ zlib.adler32(data)) & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def split(line: str) -> list[str]:
+    """The sentences of a paragraph."""
+    out, pos = [], 0
+    for m in SENTENCE_END.finditer(line):
+        out.append(line[pos : m.start() + len(m.group().rstrip())])
+        pos = m.end()
+    rest = line[pos:].strip()
+    if rest:
+        out.append(rest)
+    return out
+
+
+def line_sentences(line: str) -> list[int | None]:
+    """The fingerprint of each sentence of a paragraph; None for one too short to tell."""
+    return [fingerprint(s) if s.count(" ") + 1 >= MIN_WORDS else None for s in split(line.strip())]
+
+
+def doc_sentences(text: str) -> list[int]:
+    """The fingerprints of a document's sentences, each once, in order (a list, not a set:
+    a set's order can change on its way from a worker, and the store must not)."""
+    found: dict[int, None] = {}
+    for line in text.splitlines():
+        if line.count(" ") + 1 >= MIN_WORDS:
+            found.update((fp, None) for fp in line_sentences(line) if fp is not None)
+    return list(found)
+
+
+class Sentences:
+    """Sentence fingerprint -> the signatures of unrelated documents printing it."""
+
+    def __init__(self, cap: int, related: Callable[[Sig, list[Sig]], bool]):
+        self.cap = cap
+        self.related = related
+        self.sigs: dict[int, list[Sig]] = {}
+
+    def add(self, sig: Sig, sents: list[int]) -> None:
+        sigs = self.sigs
+        for fp in sents:
+            kept = sigs.get(fp)
+            if kept is None:
+                sigs[fp] = [sig]
+            elif len(kept) < MAX_KEPT and not self.related(sig, kept):
+                kept.append(sig)
+        if len(sigs) > self.cap:
+            self._drop_oldest()
+
+    def _drop_oldest(self) -> None:
+        """Half the singletons go, oldest first; sentences already printed twice stay."""
+        singles = [fp for fp, kept in self.sigs.items() if len(kept) == 1]
+        for fp in singles[: max(len(singles) // 2, len(self.sigs) - self.cap)]:
+            del self.sigs[fp]
+
+    def shared(self) -> dict[int, list[Sig]]:
+        """The sentences that two or more unrelated documents print: all the stage needs."""
+        return {fp: kept for fp, kept in self.sigs.items() if len(kept) > 1}
+
+
+def is_shared(
+    fps: list[int | None], table: dict[int, list[Sig]], sig: Sig, related: Callable[[Sig, list[Sig]], bool]
+) -> bool:
+    """Does a document unrelated to `sig` print every sentence of the paragraph (none too
+    short to tell)?"""
+    if not fps or None in fps:
+        return False
+    return all(any(not related(sig, [s]) for s in table.get(fp, ())) for fp in fps)  # type: ignore[arg-type]

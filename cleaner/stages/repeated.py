@@ -22,6 +22,8 @@ from ..repeated_store import MAX_CHARS, MAX_SIGS, Store, fingerprint, related, s
 from .base import Stage
 from .coherence import content_words
 
+MAX_TEASER = 1000  # characters: a longer paragraph is not judged as a teaser
+
 
 @dataclass(frozen=True)
 class RepeatedParams:
@@ -71,7 +73,7 @@ class Repeated(Stage):
         edits = self._repeated(text, counts) if counts else []
         if self._shared:
             taken = {e.start for e in edits}
-            edits += [e for e in self._shared_lines(text) if e.start not in taken]
+            edits += [e for e in self._shared_lines(doc, text) if e.start not in taken]
         return edits
 
     def _repeated(self, text: str, counts: dict[str, int]) -> list[Edit]:
@@ -101,26 +103,40 @@ class Repeated(Stage):
             pos += len(raw)
         return edits
 
-    def _shared_lines(self, text: str) -> list[Edit]:
+    @staticmethod
+    def _first_shared(line: str, table: dict[int, list[frozenset[str]]]) -> list[int | None] | None:
+        """The line's sentence fingerprints when its first sentence is in `table` (a teaser
+        is a paragraph or two of sentences: longer lines are not looked at)."""
+        if len(line) > MAX_TEASER or line.count(" ") + 1 < sentences.MIN_WORDS:
+            return None
+        first = sentences.SPLIT.split(line, maxsplit=1)[0]
+        if first.count(" ") + 1 < sentences.MIN_WORDS or sentences.fingerprint(first) not in table:
+            return None
+        return sentences.line_sentences(line)
+
+    def _shared_lines(self, doc: Document, text: str) -> list[Edit]:
         """Paragraphs whose every sentence an unrelated document of the corpus prints, and
         which use almost none of this document's words: teasers of other stories."""
         table = self._shared
-        found = []  # (start, end, line): the paragraphs whose first sentence is shared
+        memo = self.memo(doc, "shared", dict)  # line -> its fingerprints if its first sentence
+        # is shared, else None: a later pass sees the same lines
+        found = []  # (start, end, fingerprints)
         pos = 0
         for raw in text.splitlines(keepends=True):
             line = raw.strip()
-            m = sentences.SENTENCE_END.search(line)
-            first = line[: m.start() + len(m.group().rstrip())] if m else line
-            if first.count(" ") + 1 >= sentences.MIN_WORDS and sentences.fingerprint(first) in table:
-                found.append((pos, pos + len(raw), line))
+            fps = memo.get(line, False)
+            if fps is False:
+                fps = memo[line] = self._first_shared(line, table)
+            if fps is not None:
+                found.append((pos, pos + len(raw), fps))
             pos += len(raw)
         if not found:
             return []
-        sig = signature(text)
+        sig = self.memo(doc, "signature", lambda: signature(text))  # the original text's topic
         p = self.params
         edits = []
-        for start, end, line in found:
-            if not sentences.is_shared(sentences.line_sentences(line), table, sig, related):
+        for start, end, fps in found:
+            if not sentences.is_shared(fps, table, sig, related):
                 continue
             share = _share(text, start, end)
             if share >= p.shared_flag_below:

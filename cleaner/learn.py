@@ -46,7 +46,7 @@ def learn_inputs(
 ) -> Config:
     """Count the lines of `jobs` ((path, source, doc_id) triples) into the store in `state`.
 
-    Returns the config with the store's path set in the `repeated` stage; the config
+    Returns the config with the store's path set in the `repeated` and `coherence` stages; the config
     unchanged when the stage is missing or off. With several workers, they take each
     document's signature and fingerprints; this process only merges. `limit` (the run's
     --limit) stops counting after that many documents, as the cleaning pass stops.
@@ -72,7 +72,10 @@ def learn_inputs(
             for _, prepared in in_order(pool, prepare_docs, ((None, (docs, field)) for docs in batches), 4 * workers):
                 merge(prepared)
     store.save(path)
-    return config.with_params("repeated", state=str(path))
+    config = config.with_params("repeated", state=str(path))
+    if config.stage("coherence") is not None:  # its shared paragraphs need the sentences counted
+        config = config.with_params("coherence", state=str(path))
+    return config
 
 
 def _docs(jobs: Iterable[tuple[Path, str, str]], config: Config) -> Iterator[str | bytes]:

@@ -1,4 +1,4 @@
-"""Shared paragraphs (cleaner/sentences.py, the `repeated` stage): a paragraph whose every
+"""Shared paragraphs (cleaner/sentences.py, the `coherence` stage): a paragraph whose every
 sentence an unrelated document of the corpus prints, and that uses almost none of its own
 document's words, is a teaser of another story."""
 
@@ -48,7 +48,7 @@ def run_corpus(tmp_path, texts, config=None):
         for r in map(orjson.loads, (out / ".cleaner" / "audit.jsonl").read_bytes().splitlines())
         if r.get("type") == "edit"
     ]
-    return docs, [e for e in edits if e["rule"] == "repeated/shared"]
+    return docs, [e for e in edits if e["rule"] == "coherence/shared"]
 
 
 def test_a_teaser_of_an_unrelated_story_is_removed_and_its_original_kept(tmp_path):
@@ -83,11 +83,11 @@ def test_a_shared_paragraph_that_fits_its_document_is_left(tmp_path):
 
 
 def test_switched_off_or_bad_thresholds(tmp_path):
-    cfg = load_config().with_params("repeated", shared=False)
+    cfg = load_config().with_params("coherence", shared=False)
     docs, edits = run_corpus(tmp_path, [HOST, football(TEASER), story(4)], cfg)
     assert edits == [] and TEASER in docs[1]
     bad = tmp_path / "bad.yaml"
-    bad.write_text("stages:\n  - name: repeated\n    shared_remove_below: 0.5\n    shared_flag_below: 0.2\n")
+    bad.write_text("stages:\n  - name: coherence\n    shared_remove_below: 0.5\n    shared_flag_below: 0.2\n")
     with pytest.raises(ConfigError, match="shared_remove_below"):
         load_config(bad)
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
-from .. import embed, offtopic
+from .. import embed, offtopic, sentences
 from ..document import Action, Document, Edit
 from ..offtopic import Model, load_model
+from ..repeated_store import Store, related, signature
 from ..words import stopwords
 from .base import Stage
 
@@ -114,6 +116,13 @@ class CoherenceParams:
     # model gives it this probability or more (above 1: never)
     remove_above: float = 0.9  # scorer "model": remove at this probability or more
     flag_above: float = 0.5  # scorer "model": flag at this probability or more
+    # Shared paragraphs (cleaner/sentences.py): one whose every sentence an unrelated document
+    # of the corpus prints, and that fits its own document this badly, is a teaser of another
+    # story. Needs the counting pass's store, which `cleaner run` sets in `state`.
+    state: str = ""
+    shared: bool = True
+    shared_remove_below: float = 0.15  # removed when less than this share of its words occur
+    shared_flag_below: float = 0.4  # elsewhere in its document; flagged below this
 
     def check(self) -> tuple[str, str] | None:
         if not 0 <= self.remove_below <= self.flag_below <= 1:
@@ -126,6 +135,8 @@ class CoherenceParams:
             return "model_remove_above", "need 0 or more (above 1: never)"
         if not 0 <= self.flag_above <= self.remove_above <= 1:
             return "flag_above", "need 0 <= flag_above <= remove_above <= 1"
+        if not 0 <= self.shared_remove_below <= self.shared_flag_below <= 1:
+            return "shared_remove_below", "need 0 <= shared_remove_below <= shared_flag_below <= 1"
         return None
 
 
@@ -133,10 +144,23 @@ class Coherence(Stage):
     name = "coherence"
     Params = CoherenceParams
 
+    _tables: dict[str, dict[int, list[frozenset[str]]]] = {}  # noqa: RUF012 - state file -> its shared sentences, per process
+
     def find(self, doc: Document, text: str) -> list[Edit]:
+        words_of = self.memo(doc, "words", dict)  # line -> its content words, for later passes
+        edits = self._off_topic(doc, text, words_of)
+        table = self._shared_table()
+        if table:  # a teaser's edit replaces the off-topic one of its paragraph, unless that removes
+            by_start = {e.start: e for e in edits}
+            for e in self._teasers(doc, text, table, words_of):
+                if e.start not in by_start or (by_start[e.start].action == "flag" and e.action == "remove"):
+                    by_start[e.start] = e
+            edits = list(by_start.values())
+        return edits
+
+    def _off_topic(self, doc: Document, text: str, words_of: dict[str, set[str]]) -> list[Edit]:
         p = self.params
         confirm = p.scorer == "share" and p.model_remove_above <= 1
-        words_of = self.memo(doc, "words", dict)  # line -> its content words, for later passes
         found = candidates(text, judging(p), words_of, with_features=p.scorer != "share" or confirm)
         if p.scorer == "model":
             return self._by_model(found)
@@ -159,6 +183,52 @@ class Coherence(Stage):
                     action = "remove"
                     reason += f"; the off-topic model gives it {prob:.3f}"
             edits.append(Edit(c.start, c.end, "coherence/off-topic", reason, action=action, score=round(c.share, 3)))
+        return edits
+
+    def _shared_table(self) -> dict[int, list[frozenset[str]]]:
+        """The sentences unrelated documents of the corpus share, loaded once per process."""
+        p = self.params
+        if not (p.shared and p.state):
+            return {}
+        if p.state not in self._tables:
+            self._tables[p.state] = Store.load(Path(p.state), counted_only=True).shared
+        return self._tables[p.state]
+
+    def _teasers(
+        self, doc: Document, text: str, table: dict[int, list[frozenset[str]]], words_of: dict[str, set[str]]
+    ) -> list[Edit]:
+        """Paragraphs whose every sentence an unrelated document prints, and that use few of
+        this document's words. Only a paragraph that fits badly is fingerprinted."""
+        p = self.params
+        blocks, shared = _blocks(text, words_of)
+        verdicts = self.memo(doc, "teasers", dict)  # line -> its fingerprints if shared, else None
+        edits = []
+        for start, end, words in blocks:
+            if not words:
+                continue
+            share = len(words & shared) / len(words)
+            if share >= p.shared_flag_below:
+                continue
+            line = text[start:end].strip()
+            if line not in verdicts:
+                verdicts[line] = _first_shared(line, table)
+            fps = verdicts[line]
+            if fps is None:
+                continue
+            sig = self.memo(doc, "signature", lambda: signature(text))
+            if not sentences.is_shared(fps, table, sig, related):
+                continue
+            edits.append(
+                Edit(
+                    start,
+                    end,
+                    "coherence/shared",
+                    f"paragraph an unrelated document of the corpus prints too, using {share:.0%} of this "
+                    "document's words",
+                    action="remove" if share < p.shared_remove_below else "flag",
+                    score=round(share, 3),
+                )
+            )
         return edits
 
     def _by_embedding(self, text: str, found: list[Candidate], memo: dict[str, Any]) -> list[Edit]:
@@ -197,6 +267,37 @@ class Coherence(Stage):
         return edits
 
 
+MAX_TEASER = 1000  # characters: a longer paragraph is not judged as a teaser
+
+
+def _blocks(text: str, words_of: dict[str, set[str]]) -> tuple[list[tuple[int, int, set[str]]], set[str]]:
+    """The non-blank lines as (start, end, content words), and the words found in more than one."""
+    blocks = []
+    seen: set[str] = set()
+    shared: set[str] = set()
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        if line.strip():
+            words = words_of.get(line)
+            if words is None:
+                words = words_of[line] = content_words(line)
+            shared |= seen & words
+            seen |= words
+            blocks.append((pos, pos + len(line), words))
+        pos += len(line)
+    return blocks, shared
+
+
+def _first_shared(line: str, table: dict[int, list[frozenset[str]]]) -> list[int | None] | None:
+    """The line's sentence fingerprints when its first sentence is in `table`."""
+    if len(line) > MAX_TEASER or line.count(" ") + 1 < sentences.MIN_WORDS:
+        return None
+    first = sentences.SPLIT.split(line, maxsplit=1)[0]
+    if first.count(" ") + 1 < sentences.MIN_WORDS or sentences.fingerprint(first) not in table:
+        return None
+    return sentences.line_sentences(line)
+
+
 def judging(p: CoherenceParams) -> CoherenceParams:
     """The parameters that choose the paragraphs to judge: the embed scorer has its own."""
     if p.scorer == "embed":
@@ -223,24 +324,9 @@ def candidates(
     """The paragraphs of `text` worth judging, with their scores; none in a document too
     short to judge, or whose paragraphs rarely share words (sharing none proves nothing)."""
     words_of = {} if words_of is None else words_of
-    lines = []  # (start, line)
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        if line.strip():
-            lines.append((pos, line))
-        pos += len(line)
-    if len(lines) < p.min_paragraphs:
+    blocks, shared = _blocks(text, words_of)
+    if len(blocks) < p.min_paragraphs:
         return []
-    blocks = []  # (start, end, words)
-    seen: set[str] = set()
-    shared: set[str] = set()  # words found in more than one block
-    for start, line in lines:
-        words = words_of.get(line)
-        if words is None:
-            words = words_of[line] = content_words(line)
-        shared |= seen & words
-        seen |= words
-        blocks.append((start, start + len(line), words))
     scores: list[float] = []
     judged = []  # (index, start, end, score, sentences)
     limit = p.max_share if with_features and p.scorer != "share" else p.flag_below

@@ -97,3 +97,16 @@ def test_sentences_and_fingerprints():
     long = "one two three four five six seven eight nine ten."
     assert fingerprint(long) == fingerprint("GLUED" + long) == fingerprint("  one two  three " + long[14:])
     assert fingerprint(long) != fingerprint(long.replace("ten", "eleven"))
+
+
+def test_a_cron_run_finds_the_teaser_of_an_article_an_earlier_run_saw(tmp_path):
+    """The sentences counted stay in the state file: run 2 knows run 1's articles."""
+    feed, out = tmp_path / "feed", tmp_path / "out"
+    feed.mkdir()
+    (feed / "a.txt").write_text(HOST)
+    (feed / "b.txt").write_text(story(4))
+    run([feed], out, load_config(), incremental=True)
+    (feed / "c.txt").write_text(football(TEASER))
+    run([feed], out, load_config(), incremental=True)
+    assert (out / "c.txt").read_text() == football()
+    assert (out / "a.txt").read_text() == HOST

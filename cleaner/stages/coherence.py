@@ -144,7 +144,7 @@ class Coherence(Stage):
     name = "coherence"
     Params = CoherenceParams
 
-    _tables: dict[str, dict[int, list[frozenset[str]]]] = {}  # noqa: RUF012 - state file -> its shared sentences, per process
+    _table: dict[int, list[frozenset[str]]] | None = None  # the shared sentences, once loaded
 
     def find(self, doc: Document, text: str) -> list[Edit]:
         words_of = self.memo(doc, "words", dict)  # line -> its content words, for later passes
@@ -186,13 +186,13 @@ class Coherence(Stage):
         return edits
 
     def _shared_table(self) -> dict[int, list[frozenset[str]]]:
-        """The sentences unrelated documents of the corpus share, loaded once per process."""
+        """The sentences unrelated documents of the corpus share."""
         p = self.params
         if not (p.shared and p.state):
             return {}
-        if p.state not in self._tables:
-            self._tables[p.state] = Store.load(Path(p.state), counted_only=True).shared
-        return self._tables[p.state]
+        if self._table is None:  # once per pipeline: a run builds its own, after its counting pass
+            self._table = Store.load(Path(p.state), counted_only=True).shared
+        return self._table
 
     def _teasers(
         self, doc: Document, text: str, table: dict[int, list[frozenset[str]]], words_of: dict[str, set[str]]

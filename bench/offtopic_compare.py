@@ -76,8 +76,10 @@ def main() -> None:
         f"Made by `python bench/offtopic_compare.py --scorers {a.scorers}` on "
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC ({platform.machine()}, Python "
         f"{platform.python_version()}); every other setting as bundled (remove at probability "
-        f"{p.remove_above}, flag at {p.flag_above}). Stage speed: the coherence stage alone over noisy-dev's "
-        "inputs, one core, best of 3, model loaded.",
+        f"{p.remove_above}, flag at {p.flag_above}), shared paragraphs included (teasers an unrelated "
+        "document of the set prints too; `cleaner eval` runs the counting pass). Stage speed: the coherence "
+        "stage alone over noisy-dev's inputs, one core, best of 3, model loaded, without a corpus (so without "
+        "the shared-paragraph check; `bench/speed.py` measures the whole pipeline).",
         "",
         "| scorer | noisy-dev F1 | par_kept | clean_exact | noise_rm | offtopic | html-dev F1 | stage speed |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",

@@ -73,7 +73,7 @@ class Sentences:
             kept = sigs.get(fp)
             if kept is None:
                 sigs[fp] = [sig]
-            elif len(kept) < MAX_KEPT and not self.related(sig, kept):
+            elif len(kept) < MAX_KEPT and sig not in kept and not self.related(sig, kept):  # `in`: copies, fast
                 kept.append(sig)
         if len(sigs) > self.cap:
             self._drop_oldest()

@@ -24,8 +24,9 @@ MIN_WORDS = 6  # shorter sentences ("He declined.") recur by chance
 KEY_WORDS = 8  # a sentence is known by its last this many words
 MAX_KEPT = 4  # signatures kept per sentence, of unrelated documents
 # A sentence ends at . ! ? or … (a closing quote or bracket after it belongs to it) before a
-# space. Two fixed-width look-behinds, so that one C-level split does the work.
-SPLIT = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"'”’»)\]])\s+")
+# space. The pattern starts with the punctuation, so the regex engine skips ahead to it; the
+# group keeps the punctuation, and split() glues it back.
+SPLIT = re.compile(r"([.!?…][\"'”’»)\]]?)\s+")
 
 Sig = frozenset[str]
 
@@ -41,7 +42,17 @@ def fingerprint(sentence: str) -> int:
 
 def split(line: str) -> list[str]:
     """The sentences of a paragraph."""
-    return [x for x in SPLIT.split(line.strip()) if x]
+    parts = SPLIT.split(line.strip())
+    out = [parts[i] + parts[i + 1] for i in range(0, len(parts) - 1, 2)]
+    if parts[-1]:
+        out.append(parts[-1])
+    return out
+
+
+def first(line: str) -> str:
+    """The first sentence of a paragraph."""
+    parts = SPLIT.split(line.strip(), maxsplit=1)
+    return parts[0] + parts[1] if len(parts) == 3 else parts[0]
 
 
 def line_sentences(line: str) -> list[int | None]:

@@ -292,7 +292,7 @@ def _first_shared(line: str, table: dict[int, list[frozenset[str]]]) -> list[int
     """The line's sentence fingerprints when its first sentence is in `table`."""
     if len(line) > MAX_TEASER or line.count(" ") + 1 < sentences.MIN_WORDS:
         return None
-    first = sentences.SPLIT.split(line, maxsplit=1)[0]
+    first = sentences.first(line)
     if first.count(" ") + 1 < sentences.MIN_WORDS or sentences.fingerprint(first) not in table:
         return None
     return sentences.line_sentences(line)

@@ -7,7 +7,10 @@ every sentence of every document with the document's topic signature, and a para
 whose every sentence an unrelated document prints is shared. Which of the two printed
 it first cannot be told from the copies (an inserted pair of sentences may be two
 paragraphs of the original, or part of one), so the stage decides by fit: a shared
-paragraph that uses almost none of its own document's words is the borrowed copy.
+paragraph that uses almost none of its own document's words is the borrowed copy. A
+teaser is printed by its article, one other document; a sentence that several unrelated
+documents print ("The company did not respond to a request for comment.") is a stock phrase,
+only ever flagged.
 
 Copies of one story quoting each other are related documents and never count. What the
 pass keeps is bounded: `cap` sentence fingerprints, the oldest half dropped when full (a
@@ -100,11 +103,16 @@ class Sentences:
         return {fp: kept for fp, kept in self.sigs.items() if len(kept) > 1}
 
 
-def is_shared(
+def printed_by(
     fps: list[int | None], table: dict[int, list[Sig]], sig: Sig, related: Callable[[Sig, list[Sig]], bool]
-) -> bool:
-    """Does a document unrelated to `sig` print every sentence of the paragraph (none too
-    short to tell)?"""
+) -> int:
+    """How many documents unrelated to `sig` print every sentence of the paragraph: 0 when
+    one sentence is printed by none (or is too short to tell), else the fewest for any of
+    its sentences (counts stop at MAX_KEPT)."""
     if not fps or None in fps:
-        return False
-    return all(any(not related(sig, [s]) for s in table.get(fp, ())) for fp in fps)  # type: ignore[arg-type]
+        return 0
+    counts = []
+    for fp in fps:
+        assert fp is not None
+        counts.append(sum(1 for s in table.get(fp, ()) if not related(sig, [s])))
+    return min(counts)

@@ -110,3 +110,13 @@ def test_a_cron_run_finds_the_teaser_of_an_article_an_earlier_run_saw(tmp_path):
     run([feed], out, load_config(), incremental=True)
     assert (out / "c.txt").read_text() == football()
     assert (out / "a.txt").read_text() == HOST
+
+
+def test_a_stock_sentence_several_unrelated_documents_print_is_only_flagged(tmp_path):
+    """A teaser is printed by its article; a sentence three unrelated stories print is a
+    stock phrase, and a phrase is no proof of another story."""
+    stock = "The company did not respond to a request for comment on the report."
+    texts = [football(stock), story(4) + f"\n{stock}\n", story(5) + f"\n{stock}\n", HOST]
+    docs, edits = run_corpus(tmp_path, texts)
+    assert edits and {e["action"] for e in edits} == {"flag"}
+    assert all(stock in d for d in docs[:3])

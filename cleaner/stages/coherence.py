@@ -216,16 +216,19 @@ class Coherence(Stage):
             if fps is None:
                 continue
             sig = self.memo(doc, "signature", lambda: signature(text))
-            if not sentences.is_shared(fps, table, sig, related):
+            others = sentences.printed_by(fps, table, sig, related)
+            if not others:
                 continue
+            # A teaser's article is one document; a sentence several print is a stock phrase.
+            remove = others == 1 and share < p.shared_remove_below
             edits.append(
                 Edit(
                     start,
                     end,
                     "coherence/shared",
-                    f"paragraph an unrelated document of the corpus prints too, using {share:.0%} of this "
-                    "document's words",
-                    action="remove" if share < p.shared_remove_below else "flag",
+                    f"paragraph {'an unrelated document' if others == 1 else f'{others} unrelated documents'} of "
+                    f"the corpus print{'s' if others == 1 else ''} too, using {share:.0%} of this document's words",
+                    action="remove" if remove else "flag",
                     score=round(share, 3),
                 )
             )

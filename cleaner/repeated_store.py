@@ -191,7 +191,7 @@ class Store:
         self.docs = 0
         self.pruned = 0
         self.partial = False  # loaded without signatures (counted_only): read-only
-        self.sentences = Sentences(max_lines, related)
+        self.sentences = Sentences(max_lines // 2, related)  # half the lines: they cost memory too
         self.shared: dict[int, list[frozenset[str]]] = {}  # what the stage needs of `sentences` (loaded)
 
     def add_document(self, text: str) -> None:
@@ -295,15 +295,17 @@ class Store:
                     raise ValueError(f"unknown version {head.get('version')!r}")
                 store.docs = int(head["docs"])
                 counted = orjson.loads(fh.readline())["counted"]
-                line = orjson.loads(fh.readline())
-                if "shared" in line:  # files written before shared sentences lack it
-                    store.shared = {int(fp): [frozenset(w) for w in kept] for fp, kept in line["shared"].items()}
-                    line = orjson.loads(fh.readline())
-                if counted_only:
+                raw = fh.readline()
+                if raw.startswith(b'{"shared"'):  # files written before shared sentences lack it
+                    shared = orjson.loads(raw)["shared"]
+                    store.shared = {int(fp): [frozenset(w) for w in kept] for fp, kept in shared.items()}
+                    raw = b"" if counted_only else fh.readline()
+                if counted_only:  # a worker stops here: the rest is large and not its business
                     store.partial = True
                     for fp, (count, example, _) in counted.items():
                         store.entries[fp] = Entry(int(count), [], str(example))
                     return store
+                line = orjson.loads(raw)
                 single = line["single"]
                 sigs = [frozenset(s) for s in orjson.loads(fh.readline())["sigs"]]
                 last = fh.readline()

@@ -120,3 +120,20 @@ def test_a_stock_sentence_several_unrelated_documents_print_is_only_flagged(tmp_
     docs, edits = run_corpus(tmp_path, texts)
     assert edits and {e["action"] for e in edits} == {"flag"}
     assert all(stock in d for d in docs[:3])
+
+
+def test_a_worker_reads_no_further_than_the_shared_sentences(tmp_path):
+    """Cleaning workers load the counted lines and the shared sentences only: the lines seen
+    once, the signatures and every sentence (most of the file) are not theirs to parse."""
+    from cleaner.errors import CleanerError
+    from cleaner.repeated_store import Store, learn
+
+    store = learn([HOST, football(TEASER), story(4)])
+    path = tmp_path / "repeated.json"
+    store.save(path)
+    head, counted, shared, *_ = path.read_bytes().splitlines()
+    path.write_bytes(b"\n".join([head, counted, shared, b"{not json"]) + b"\n")
+    light = Store.load(path, counted_only=True)
+    assert light.shared and set(light.shared) == set(store.sentences.shared())
+    with pytest.raises(CleanerError, match="unreadable"):
+        Store.load(path)

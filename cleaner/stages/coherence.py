@@ -148,20 +148,21 @@ class Coherence(Stage):
 
     def find(self, doc: Document, text: str) -> list[Edit]:
         words_of = self.memo(doc, "words", dict)  # line -> its content words, for later passes
-        edits = self._off_topic(doc, text, words_of)
+        parsed = _blocks(text, words_of)
+        edits = self._off_topic(doc, text, words_of, parsed)
         table = self._shared_table()
         if table:  # a teaser's edit replaces the off-topic one of its paragraph, unless that removes
             by_start = {e.start: e for e in edits}
-            for e in self._teasers(doc, text, table, words_of):
+            for e in self._teasers(doc, text, table, parsed):
                 if e.start not in by_start or (by_start[e.start].action == "flag" and e.action == "remove"):
                     by_start[e.start] = e
             edits = list(by_start.values())
         return edits
 
-    def _off_topic(self, doc: Document, text: str, words_of: dict[str, set[str]]) -> list[Edit]:
+    def _off_topic(self, doc: Document, text: str, words_of: dict[str, set[str]], parsed: Blocks) -> list[Edit]:
         p = self.params
         confirm = p.scorer == "share" and p.model_remove_above <= 1
-        found = candidates(text, judging(p), words_of, with_features=p.scorer != "share" or confirm)
+        found = candidates(text, judging(p), words_of, p.scorer != "share" or confirm, parsed)
         if p.scorer == "model":
             return self._by_model(found)
         if p.scorer == "embed":
@@ -194,13 +195,11 @@ class Coherence(Stage):
             self._table = Store.load(Path(p.state), counted_only=True).shared
         return self._table
 
-    def _teasers(
-        self, doc: Document, text: str, table: dict[int, list[frozenset[str]]], words_of: dict[str, set[str]]
-    ) -> list[Edit]:
+    def _teasers(self, doc: Document, text: str, table: dict[int, list[frozenset[str]]], parsed: Blocks) -> list[Edit]:
         """Paragraphs whose every sentence an unrelated document prints, and that use few of
         this document's words. Only a paragraph that fits badly is fingerprinted."""
         p = self.params
-        blocks, shared = _blocks(text, words_of)
+        blocks, shared = parsed
         verdicts = self.memo(doc, "teasers", dict)  # line -> its fingerprints if shared, else None
         edits = []
         for start, end, words in blocks:
@@ -273,7 +272,10 @@ class Coherence(Stage):
 MAX_TEASER = 1000  # characters: a longer paragraph is not judged as a teaser
 
 
-def _blocks(text: str, words_of: dict[str, set[str]]) -> tuple[list[tuple[int, int, set[str]]], set[str]]:
+Blocks = tuple[list[tuple[int, int, set[str]]], set[str]]
+
+
+def _blocks(text: str, words_of: dict[str, set[str]]) -> Blocks:
     """The non-blank lines as (start, end, content words), and the words found in more than one."""
     blocks = []
     seen: set[str] = set()
@@ -322,12 +324,17 @@ class Candidate:
 
 
 def candidates(
-    text: str, p: CoherenceParams, words_of: dict[str, set[str]] | None = None, with_features: bool = False
+    text: str,
+    p: CoherenceParams,
+    words_of: dict[str, set[str]] | None = None,
+    with_features: bool = False,
+    parsed: Blocks | None = None,
 ) -> list[Candidate]:
     """The paragraphs of `text` worth judging, with their scores; none in a document too
-    short to judge, or whose paragraphs rarely share words (sharing none proves nothing)."""
+    short to judge, or whose paragraphs rarely share words (sharing none proves nothing).
+    `parsed`: `_blocks(text, words_of)` when the caller has it already."""
     words_of = {} if words_of is None else words_of
-    blocks, shared = _blocks(text, words_of)
+    blocks, shared = parsed or _blocks(text, words_of)
     if len(blocks) < p.min_paragraphs:
         return []
     scores: list[float] = []

@@ -178,10 +178,6 @@ def related(sig: frozenset[str], kept: list[frozenset[str]], own: frozenset[str]
     return False
 
 
-def _related(sig: frozenset[str], kept: list[frozenset[str]], entry: Entry) -> bool:
-    return related(sig, kept, entry.words())
-
-
 class Store:
     """Fingerprint -> unrelated-document count, bounded in size; loads and saves as JSON."""
 
@@ -192,7 +188,6 @@ class Store:
         self.pruned = 0
         self.partial = False  # loaded without signatures (counted_only): read-only
         self.sentences = Sentences(max_lines // 2, related)  # half the lines: they cost memory too
-        self.shared: dict[int, list[frozenset[str]]] = {}  # what the stage needs of `sentences` (loaded)
 
     def add_document(self, text: str) -> None:
         prepared = prepare(text)
@@ -212,7 +207,7 @@ class Store:
             if e is None:
                 entries[fp] = Entry(1, [sig], line)
                 continue
-            if len(e.sigs) >= MAX_SIGS or _related(sig, e.sigs, e):
+            if len(e.sigs) >= MAX_SIGS or related(sig, e.sigs, e.words()):
                 continue  # saturated, or a copy of a story this line was already counted for
             e.count += 1
             e.sigs.append(sig)
@@ -245,9 +240,9 @@ class Store:
     #   {"single": {fp: [example, signature index]}}                    lines seen once
     #   {"sigs": [[word, ...], ...]}                                     each signature once
     #   {"sentences": {sentence fp: [signature index, ...]}}             every sentence kept
-    # The stage needs only the counted lines (flag_docs is at least 2), so a worker reads two
-    # short lines and never the signatures; a document's signature is shared by all its lines
-    # in memory and written once, not once per line. Format 1 (one JSON object with the
+    # The stages need only the counted lines (flag_docs is at least 2) and the shared sentences,
+    # so a worker reads the first three lines and no more; a document's signature is shared by
+    # all its lines in memory and written once, not once per line. Format 1 (one JSON object with the
     # signatures repeated in every line) is still read.
 
     def save(self, path: Path) -> None:
@@ -281,8 +276,8 @@ class Store:
     def load(cls, path: Path, max_lines: int = 500_000, counted_only: bool = False) -> Store:
         """The store in `path` (an empty one if there is none).
 
-        `counted_only`: only the lines counted twice or more, without their signatures (what
-        the stage needs); such a store cannot count documents or be saved.
+        `counted_only`: only the lines counted twice or more, without their signatures, and the
+        shared sentences (what the stages need); such a store cannot count documents or be saved.
         """
         store = cls(max_lines)
         try:
@@ -297,8 +292,10 @@ class Store:
                 counted = orjson.loads(fh.readline())["counted"]
                 raw = fh.readline()
                 if raw.startswith(b'{"shared"'):  # files written before shared sentences lack it
-                    shared = orjson.loads(raw)["shared"]
-                    store.shared = {int(fp): [frozenset(w) for w in kept] for fp, kept in shared.items()}
+                    if counted_only:  # what the stage needs; a whole load reads every sentence below
+                        shared = orjson.loads(raw)["shared"]
+                        for fp, kept in shared.items():
+                            store.sentences.sigs[int(fp)] = [frozenset(w) for w in kept]
                     raw = b"" if counted_only else fh.readline()
                 if counted_only:  # a worker stops here: the rest is large and not its business
                     store.partial = True

@@ -134,6 +134,6 @@ def test_a_worker_reads_no_further_than_the_shared_sentences(tmp_path):
     head, counted, shared, *_ = path.read_bytes().splitlines()
     path.write_bytes(b"\n".join([head, counted, shared, b"{not json"]) + b"\n")
     light = Store.load(path, counted_only=True)
-    assert light.shared and set(light.shared) == set(store.sentences.shared())
+    assert light.sentences.shared() and set(light.sentences.shared()) == set(store.sentences.shared())
     with pytest.raises(CleanerError, match="unreadable"):
         Store.load(path)

@@ -192,7 +192,7 @@ class Coherence(Stage):
         if not (p.shared and p.state):
             return {}
         if self._table is None:  # once per pipeline: a run builds its own, after its counting pass
-            self._table = Store.load(Path(p.state), counted_only=True).shared
+            self._table = Store.load(Path(p.state), counted_only=True).sentences.shared()
         return self._table
 
     def _teasers(self, doc: Document, text: str, table: dict[int, list[frozenset[str]]], parsed: Blocks) -> list[Edit]:
@@ -346,9 +346,9 @@ def candidates(
         score = len(words & shared) / len(words)
         scores.append(score)
         if score < limit and n > 0 and not LIST_ITEM.match(text, start):
-            sentences = len(SENTENCE_END.findall(text, start, end)) + 1
-            if sentences <= p.max_sentences:
-                judged.append((n, start, end, score, sentences))
+            count = len(SENTENCE_END.findall(text, start, end)) + 1
+            if count <= p.max_sentences:
+                judged.append((n, start, end, score, count))
     if not scores:
         return []
     median = statistics.median(scores)
@@ -357,6 +357,6 @@ def candidates(
     found = [Candidate(n, start, end, score, names(text[start:end]), shared) for n, start, end, score, _ in judged]
     if with_features and found:
         ctx = offtopic.context([b[2] for b in blocks], shared, median)
-        for c, (n, *_, sentences) in zip(found, judged, strict=True):
-            c.features = offtopic.features(ctx, n, c.names, sentences)
+        for c, (n, *_, count) in zip(found, judged, strict=True):
+            c.features = offtopic.features(ctx, n, c.names, count)
     return found

@@ -27,7 +27,6 @@ from .base import Stage
 
 WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 LIST_ITEM = re.compile(r"\s*(?:[-*•–]|\d{1,3}[.)]|[A-Z]{1,2}:|[A-Z][a-z]{0,10}:)\s")
-SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s+\S)")
 
 
 def stem(word: str) -> str:
@@ -346,7 +345,7 @@ def candidates(
         score = len(words & shared) / len(words)
         scores.append(score)
         if score < limit and n > 0 and not LIST_ITEM.match(text, start):
-            count = len(SENTENCE_END.findall(text, start, end)) + 1
+            count = len(sentences.split(text[start:end]))
             if count <= p.max_sentences:
                 judged.append((n, start, end, score, count))
     if not scores:

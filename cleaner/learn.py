@@ -12,7 +12,6 @@ import json
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import zstandard
 from .config import Config
 from .io import kind_of, read_items
 from .io.readers import open_lines
-from .pool import in_order
+from .pool import Engine, in_order
 from .repeated_store import DIGITS, Store, prepare
 
 STATE_NAME = "repeated.json"
@@ -43,13 +42,15 @@ def learn_inputs(
     workers: int = 1,
     on_progress: Callable[[int, int], None] | None = None,
     limit: int | None = None,
+    engine: Engine | None = None,
 ) -> Config:
     """Count the lines of `jobs` ((path, source, doc_id) triples) into the store in `state`.
 
     Returns the config with the store's path set in the `repeated` and `coherence` stages; the config
     unchanged when the stage is missing or off. With several workers, they take each
-    document's signature and fingerprints; this process only merges. `limit` (the run's
-    --limit) stops counting after that many documents, as the cleaning pass stops.
+    document's signature and fingerprints; this process only merges. `engine` (default: local,
+    `workers` processes) runs them. `limit` (the run's --limit) stops counting after that
+    many documents, as the cleaning pass stops.
     """
     spec = config.stage("repeated")
     if spec is None or not config.learns():
@@ -64,12 +65,14 @@ def learn_inputs(
 
     batches = _batches(islice(_docs(jobs, config), limit), on_progress)
     field = config.fields.text
-    if workers <= 1:
+    engine = engine or Engine(workers)
+    if not engine.parallel:
         for docs in batches:
             merge(prepare_docs(docs, field))
     else:
-        with ProcessPoolExecutor(workers) as pool:
-            for _, prepared in in_order(pool, prepare_docs, ((None, (docs, field)) for docs in batches), 4 * workers):
+        with engine.executor() as pool:
+            tasks = ((None, (docs, field)) for docs in batches)
+            for _, prepared in in_order(pool, prepare_docs, tasks, 4 * engine.slots):
                 merge(prepared)
     store.save(path)
     config = config.with_params("repeated", state=str(path))

@@ -1,13 +1,43 @@
-"""Work fanned out to worker processes, results taken back in input order."""
+"""Where a run's work goes: worker processes on this machine, or a Ray cluster (ray_engine.py).
+
+The main process reads the inputs, hands batches of documents out and takes the results
+back in input order, then writes them; an engine only decides where the batches run. So
+outputs, audit and state are the same for any engine and any number of workers.
+"""
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+class Engine:
+    """The local engine: `workers` processes of this machine (1: all in this process)."""
+
+    name = "local"
+
+    def __init__(self, workers: int = 1):
+        self.workers = workers
+
+    @property
+    def parallel(self) -> bool:
+        """Does work go to other processes? Else the caller does it in this one."""
+        return self.workers > 1
+
+    @property
+    def slots(self) -> int:
+        """How many batches run at once."""
+        return self.workers
+
+    def executor(self, initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> Executor:
+        return ProcessPoolExecutor(self.workers, initializer=initializer, initargs=initargs)
+
+    def close(self) -> None:
+        pass
 
 
 def in_order(

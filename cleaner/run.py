@@ -6,7 +6,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from .io.readers import RawLine, jsonl_lines, parse_line
 from .io.writers import JsonlWriter, TextWriter, jsonl_line
 from .learn import learn_inputs
 from .pipeline import Pipeline, Stats
-from .pool import in_order
+from .pool import Engine, in_order
 from .state import (
     Lock,
     PartWriter,
@@ -216,12 +215,15 @@ def run(
     limit: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     on_start: Callable[[int | None, int, str], None] | None = None,
+    engine: Engine | None = None,
 ) -> Result:
     """Clean every input into `out`. A document that fails is reported; the run goes on.
 
     Each input's output and audit part are published together (see state.py), so a run
     killed at any moment can be finished by the next one with nothing lost or repeated.
+    `engine` runs the work (pool.py; default: local, `workers` processes).
     """
+    engine = engine or Engine(workers)
     started = time.monotonic()
     jobs = plan(inputs, out)
     audit_path = audit_path or out / ".cleaner" / "audit.jsonl"
@@ -242,13 +244,13 @@ def run(
             config,
             ((j.path, j.source, j.doc_id) for j, _ in todo),
             state,
-            workers,
             on_progress=on_progress,
             limit=limit,
+            engine=engine,
         )
         if on_start is not None:
             on_start(total, len(todo), "cleaning")
-        _clean_jobs(todo, config, workers, limit, result, on_failure, on_progress, state, incremental)
+        _clean_jobs(todo, config, engine, limit, result, on_failure, on_progress, state, incremental)
         parts = [part_path(state, j.source) for j in jobs]
         digest = parts_digest(parts)
         header = audit.header_record(config.hash, config.sources, argv) | {"parts": digest}
@@ -293,7 +295,7 @@ def _todo(
 def _clean_jobs(
     todo: list[tuple[Job, str]],
     config: Config,
-    workers: int,
+    engine: Engine,
     limit: int | None,
     result: Result,
     on_failure: Callable[[str, str], None] | None,
@@ -339,15 +341,15 @@ def _clean_jobs(
 
     try:
         batches = _batches(_units(todo, config, limit, result))
-        if workers <= 1:
+        if not engine.parallel:
             pipeline = Pipeline(config)
             for batch in batches:
                 for job, unit in batch:
                     handle(job, _clean_unit(pipeline, config.fields, unit))
         else:
-            with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(config,)) as pool:
+            with engine.executor(_init_worker, (config,)) as pool:
                 tasks = ((batch, ([unit for _, unit in batch],)) for batch in batches)
-                for batch, outcomes in in_order(pool, _clean_batch, tasks, 4 * workers):
+                for batch, outcomes in in_order(pool, _clean_batch, tasks, 4 * engine.slots):
                     for (job, _), outcome in zip(batch, outcomes, strict=True):
                         handle(job, outcome)
         current.finish(result, complete=not result.limited)

@@ -18,6 +18,7 @@ from rich.text import Text
 from . import __version__
 from .config import Config, load_config
 from .errors import CleanerError, ConfigError, InputError
+from .pool import Engine
 
 if TYPE_CHECKING:
     from .progress import Log
@@ -90,7 +91,21 @@ def run(
         Path | None, typer.Option("--audit", help="Audit log path [default: OUT/.cleaner/audit.jsonl].")
     ] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", min=1, help="Worker processes [default: all cores].")
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="Worker processes [default: all cores]; with --engine ray, a new local Ray's CPUs."
+        ),
+    ] = None,
+    engine: Annotated[
+        str,
+        typer.Option("--engine", help="local: processes of this machine; ray: tasks on a Ray cluster (extra [ray])."),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            help="--engine ray: the cluster to use (host:port, or auto) [default: $RAY_ADDRESS, else a new local Ray].",
+        ),
     ] = None,
     incremental: Annotated[
         bool, typer.Option("--incremental", help="Clean only new or changed inputs (all when the config changed).")
@@ -132,8 +147,14 @@ def run(
     cfg = _config(config, rules, allow)
     log = Log(err, log_file, quiet=quiet)
     n_workers = workers or default_workers()
+    if engine not in ("local", "ray"):
+        raise _fail(f"--engine {engine}: expected local or ray")
+    if address and engine != "ray":
+        raise _fail("--address is for --engine ray")
     progress = Progress(log, enabled=not quiet and not dry_run)
+    runner = None
     try:
+        runner = _engine(engine, address, n_workers, dry_run)
         with progress:
             result = run_all(
                 list(inputs),
@@ -149,6 +170,7 @@ def run(
                 limit=limit,
                 on_progress=progress.advance,
                 on_start=progress.start,
+                engine=runner,
             )
     except Locked as exc:
         log.error(f"error: {exc}")
@@ -156,13 +178,17 @@ def run(
     except (InputError, CleanerError) as exc:
         log.error(f"error: {exc}")
         raise typer.Exit(2) from None
+    finally:
+        if runner is not None:
+            runner.close()
     if dry_run:
         for job, why in result.todo:
             out.print(Text(f"would clean {job.source} -> {job.out}  ({why})"))
         out.print(f"{len(result.todo)} input(s) to clean, {result.skipped} unchanged (skipped)")
         raise typer.Exit(0)
     s = result.stats
-    summary = run_summary(result, n_workers)
+    n_workers = runner.workers  # with Ray: the cluster's CPUs
+    summary = run_summary(result, n_workers, runner.name)
     if result.audit_written:
         summary_path = result.audit_path.with_name("summary.json")
         summary_path.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -175,7 +201,7 @@ def run(
         removed = s.chars_in - s.chars_out
         log.info(
             f"cleaned {s.docs - s.failed} of {s.docs} documents from {len(result.todo)} input(s) into {out_dir}/ "
-            f"in {result.seconds:.1f}s ({summary['mb_per_s']:.2f} MB/s, {n_workers} worker(s)); "
+            f"in {result.seconds:.1f}s ({summary['mb_per_s']:.2f} MB/s, {n_workers} worker(s), {runner.name} engine); "
             f"{removed:,} characters removed; {s.failed} failed; {result.skipped} input(s) unchanged; "
             f"audit: {result.audit_path}"
         )
@@ -190,6 +216,15 @@ def run(
             log.info(f"  {rule:40} {counts}")
     log.close()
     raise typer.Exit(1 if s.failed else 0)
+
+
+def _engine(name: str, address: str | None, workers: int, dry_run: bool) -> Engine:
+    """The engine a run uses; a dry run starts no cluster."""
+    if name == "ray" and not dry_run:
+        from .ray_engine import RayEngine
+
+        return RayEngine(address, workers)
+    return Engine(workers)
 
 
 def _log_learned(log: Log, cfg: Config, state: Path) -> None:

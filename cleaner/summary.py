@@ -5,7 +5,7 @@ from __future__ import annotations
 from .run import Result
 
 
-def run_summary(result: Result, workers: int) -> dict:
+def run_summary(result: Result, workers: int, engine: str = "local") -> dict:
     s = result.stats.as_dict()
     secs = max(result.seconds, 1e-9)
     return {
@@ -20,6 +20,7 @@ def run_summary(result: Result, workers: int) -> dict:
         "rules": s["rules"],
         "seconds": round(result.seconds, 3),
         "workers": workers,
+        "engine": engine,
         "bytes_in": result.bytes_in,
         "docs_per_s": round(s["docs"] / secs, 1),
         "mb_per_s": round(result.bytes_in / secs / 1e6, 3),

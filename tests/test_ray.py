@@ -1,0 +1,157 @@
+"""`cleaner run --engine ray`: a new local Ray, and a two-node cluster on this machine.
+
+Each run is compared with a local run of the same input: outputs byte for byte, and the
+audit record for record (its run header aside: the command line differs).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+from .test_incremental import audit_records, files, invoke, outputs
+
+ray = pytest.importorskip("ray")
+
+from cleaner.ray_engine import KILL_ONCE  # noqa: E402
+
+CLEANER = [sys.executable, "-c", "from cleaner.cli import app; app()"]
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> Path:
+    """JSONL records, plain texts and pages: every kind of input."""
+    src = tmp_path_factory.mktemp("in")
+    shutil.copy(ROOT / "bench/data/noisy-dev/noisy.jsonl", src / "noisy.jsonl")
+    for p in sorted((ROOT / "seeds").glob("*.txt")):
+        shutil.copy(p, src / p.name)
+    for p in sorted((ROOT / "bench/data/html-dev").glob("*.html"))[:3]:
+        shutil.copy(p, src / p.name)
+    return src
+
+
+@pytest.fixture(scope="module")
+def local(inputs, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("local")
+    assert invoke("run", inputs, "--out", out, "--workers", "2", "-q").exit_code == 0
+    return out
+
+
+def records(out: Path) -> list[dict]:
+    """The audit without its run header, output paths made relative."""
+    recs = [r for r in audit_records(out) if r["type"] != "run"]
+    for r in recs:
+        if r.get("output"):
+            r["output"] = r["output"].replace(str(out), "OUT")
+    return recs
+
+
+def assert_same(out: Path, local: Path) -> None:
+    assert outputs(out) == outputs(local)
+    got = records(out)
+    assert got == records(local)
+    docs = [(r["source"], r["doc"]) for r in got if r["type"] == "doc"]
+    assert len(docs) == len(set(docs))  # no document twice
+
+
+def cleaner(*args: object, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLEANER, "run", *map(str, args)], capture_output=True, text=True, env=env, timeout=600)
+
+
+def test_a_new_local_ray_equals_the_local_engine(inputs, local, tmp_path):
+    out = tmp_path / "out"
+    done = cleaner(inputs, "--out", out, "--engine", "ray", "--workers", "2")
+    assert done.returncode == 0, done.stderr
+    assert "ray engine" in done.stderr
+    assert_same(out, local)
+    summary = json.loads((out / ".cleaner" / "summary.json").read_text())
+    assert summary["engine"] == "ray" and summary["workers"] == 2
+    # The store the workers used came through Ray, not from this run's state folder.
+    assert "coherence/shared" in (out / ".cleaner" / "audit.jsonl").read_text()
+
+
+def _common():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("bench_common", ROOT / "bench" / "_common.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Two nodes, one CPU each, as `ray start` makes them. Their workers see
+    CLEANER_TEST_KILL_ONCE: a test that creates that folder has every batch's first attempt
+    kill its worker."""
+    kill = tmp_path_factory.mktemp("kill") / "on"
+    with _common().ray_cluster(nodes=2, cpus=1, env={KILL_ONCE: str(kill)}) as address:
+        yield address, kill
+
+
+def test_a_two_node_cluster_equals_the_local_engine(cluster, inputs, local, tmp_path):
+    address, _ = cluster
+    out = tmp_path / "out"
+    done = cleaner(inputs, "--out", out, "--engine", "ray", "--address", address)
+    assert done.returncode == 0, done.stderr
+    assert_same(out, local)
+    assert json.loads((out / ".cleaner" / "summary.json").read_text())["workers"] == 2  # both nodes' CPUs
+
+
+def test_batches_whose_worker_dies_are_retried_without_duplicates(cluster, inputs, local, tmp_path):
+    address, kill = cluster
+    kill.mkdir()
+    try:
+        out = tmp_path / "out"
+        done = cleaner(inputs, "--out", out, "--engine", "ray", "--address", address, "-q")
+        assert done.returncode == 0, done.stderr
+        killed = len(list(kill.iterdir()))
+    finally:
+        shutil.rmtree(kill)
+    assert killed >= 4  # every batch of both passes died once
+    assert_same(out, local)
+
+
+def test_incremental_state_is_shared_with_the_local_engine(cluster, inputs, tmp_path):
+    address, _ = cluster
+    src = tmp_path / "feed"
+    shutil.copytree(inputs, src)
+    out = tmp_path / "out"
+    ray_run = ("--out", out, "--incremental", "--engine", "ray", "--address", address, "-q")
+    assert cleaner(src, *ray_run).returncode == 0
+    unlocked = lambda: {k: v for k, v in files(out).items() if k != ".cleaner/lock"}  # noqa: E731 - holds a pid
+    before = unlocked()
+    # Unchanged input: nothing rewritten, by either engine.
+    again = cleaner(src, *ray_run[:-1])
+    assert again.returncode == 0 and "nothing to do" in again.stderr, again.stderr
+    assert unlocked() == before
+    res = invoke("run", src, "--out", out, "--incremental", "-q")
+    assert res.exit_code == 0 and unlocked() == before
+    # A new input: only it is cleaned, on Ray.
+    seed = sorted((ROOT / "seeds").glob("*.txt"))[0]
+    (src / "new.txt").write_text(seed.read_text() + "\nMore.\n")
+    done = cleaner(src, *ray_run[:-1])
+    assert done.returncode == 0 and "from 1 input(s)" in done.stderr, done.stderr
+    assert (out / "new.txt").exists()
+
+
+def test_clear_errors(monkeypatch, tmp_path):
+    src = ROOT / "seeds"
+    res = invoke(
+        "run", src, "--out", tmp_path / "a", "--engine", "ray", "--address", f"127.0.0.1:{_common().free_port()}"
+    )
+    assert res.exit_code == 2 and "cannot reach the Ray cluster" in res.output
+    res = invoke("run", src, "--out", tmp_path / "b", "--address", "127.0.0.1:6379")
+    assert res.exit_code == 2 and "--address is for --engine ray" in res.output
+    res = invoke("run", src, "--out", tmp_path / "c", "--engine", "spark")
+    assert res.exit_code == 2 and "expected local or ray" in res.output
+    monkeypatch.setattr("cleaner.ray_engine.available", lambda: False)
+    res = invoke("run", src, "--out", tmp_path / "d", "--engine", "ray")
+    assert res.exit_code == 2 and "pip install 'cleaner[ray]'" in res.output
+    assert not any((tmp_path / x).exists() for x in "abcd")  # nothing written

@@ -6,7 +6,6 @@ audit record for record (its run header aside: the command line differs).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, bench_common
 from .test_incremental import audit_records, files, invoke, outputs
 
 ray = pytest.importorskip("ray")
@@ -77,21 +76,13 @@ def test_a_new_local_ray_equals_the_local_engine(inputs, local, tmp_path):
     assert "coherence/shared" in (out / ".cleaner" / "audit.jsonl").read_text()
 
 
-def _common():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_common", ROOT / "bench" / "_common.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):  # type: ignore[no-untyped-def]
     """Two nodes, one CPU each, as `ray start` makes them. Their workers see
     CLEANER_TEST_KILL_ONCE: a test that creates that folder has every batch's first attempt
     kill its worker."""
     kill = tmp_path_factory.mktemp("kill") / "on"
-    with _common().ray_cluster(nodes=2, cpus=1, env={KILL_ONCE: str(kill)}) as address:
+    with bench_common().ray_cluster(nodes=2, cpus=1, env={KILL_ONCE: str(kill)}) as address:
         yield address, kill
 
 
@@ -144,7 +135,7 @@ def test_incremental_state_is_shared_with_the_local_engine(cluster, inputs, tmp_
 def test_clear_errors(monkeypatch, tmp_path):
     src = ROOT / "seeds"
     res = invoke(
-        "run", src, "--out", tmp_path / "a", "--engine", "ray", "--address", f"127.0.0.1:{_common().free_port()}"
+        "run", src, "--out", tmp_path / "a", "--engine", "ray", "--address", f"127.0.0.1:{bench_common().free_port()}"
     )
     assert res.exit_code == 2 and "cannot reach the Ray cluster" in res.output
     res = invoke("run", src, "--out", tmp_path / "b", "--address", "127.0.0.1:6379")

@@ -6,7 +6,6 @@ Locally the test skips when chromium is missing; in CI (CI set) it fails instead
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -18,7 +17,7 @@ from cleaner.review import load_run
 from cleaner.review import report as html_report
 from cleaner.run import run
 
-from .conftest import ROOT
+from .conftest import ROOT, bench_common
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -35,15 +34,7 @@ def _driver():  # type: ignore[no-untyped-def]
             pytest.fail("chromium/chromedriver missing: .ci/run should have installed them")
         pytest.skip("chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
     pytest.importorskip("selenium.webdriver")
-    return _common().chromium(1280, 1000)
-
-
-def _common():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_common", ROOT / "bench" / "_common.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_common().chromium(1280, 1000)
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from hashlib import blake2b
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 import orjson
@@ -101,7 +102,9 @@ def signature(text: str) -> frozenset[str]:
             cache[t] = tuple(w for w in WORD.findall(t) if w not in stop)
         parts = list(map(cache.__getitem__, tokens))
     counts = Counter(chain.from_iterable(parts))  # type: ignore[arg-type]
-    top = counts.most_common(SIG_WORDS)
+    # most_common's order (count, then first seen), sorted in C (sorted is stable): faster
+    # than most_common's heap on a sample's hundred-odd words.
+    top = sorted(counts.items(), key=itemgetter(1), reverse=True)[:SIG_WORDS]
     repeated = [w for w, n in top if n >= 2]
     if len(repeated) >= RELATED:  # a story repeats its names; a footer says each word once
         return frozenset(repeated)

@@ -56,8 +56,21 @@ def normalise(line: str) -> str:
     return " ".join(DIGITS.sub("0", line.lower()).split())
 
 
+def _fold(line: str) -> str:
+    """`normalise(line)` of a stripped line, skipping the steps that would change nothing.
+
+    The digit regex is the costly part; an ASCII line with no 0-9 has no digit at all. A
+    line whose only whitespace is single spaces is already collapsed, and every whitespace
+    character but the space is unprintable."""
+    low = line.lower()
+    if not low.isascii() or any(map(low.__contains__, "0123456789")):
+        low = DIGITS.sub("0", low)
+    if low.isprintable() and "  " not in low:
+        return low
+    return " ".join(low.split())
+
+
 def _digest(norm: str) -> str | None:
-    norm = " ".join(norm.split())
     if len(norm) < MIN_CHARS or not LETTER.search(norm):
         return None
     return blake2b(norm.encode(), digest_size=8).hexdigest()
@@ -68,7 +81,7 @@ def fingerprint(line: str) -> str | None:
     line = line.strip()
     if not MIN_CHARS <= len(line) <= MAX_CHARS:
         return None
-    return _digest(DIGITS.sub("0", line.lower()))
+    return _digest(_fold(line))
 
 
 _SIG_TOKENS: dict[str, tuple[str, ...]] = {}  # lowercased token -> its content words
@@ -117,7 +130,7 @@ def doc_lines(text: str) -> dict[str, str]:
     Same fingerprints as `fingerprint(line)`; only lines short enough to count are folded.
     """
     found: dict[str, str] = {}
-    sub, search = DIGITS.sub, LETTER.search
+    search = LETTER.search
     for raw in text.splitlines():
         if not MIN_CHARS <= len(raw) <= MAX_CHARS:
             if len(raw) < MIN_CHARS or len(raw.strip()) > MAX_CHARS:
@@ -125,7 +138,7 @@ def doc_lines(text: str) -> dict[str, str]:
         line = raw.strip()
         if len(line) < MIN_CHARS:
             continue
-        norm = " ".join(sub("0", line.lower()).split())
+        norm = _fold(line)
         if len(norm) < MIN_CHARS or not search(norm):
             continue
         fp = blake2b(norm.encode(), digest_size=8).hexdigest()

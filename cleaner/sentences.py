@@ -69,7 +69,13 @@ def doc_sentences(text: str) -> list[int]:
     found: dict[int, None] = {}
     for line in text.splitlines():
         if line.count(" ") + 1 >= MIN_WORDS:
-            found.update((fp, None) for fp in line_sentences(line) if fp is not None)
+            # split(line) and line_sentences' test without their lists: a sentence's closing
+            # punctuation holds no space, so its words are counted on the text before it.
+            parts = SPLIT.split(line.strip())
+            parts.append("")  # the last sentence has no closing punctuation of its own
+            for i in range(0, len(parts) - 1, 2):
+                if parts[i].count(" ") + 1 >= MIN_WORDS:
+                    found[fingerprint(parts[i] + parts[i + 1])] = None
     return list(found)
 
 

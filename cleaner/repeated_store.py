@@ -84,7 +84,7 @@ def fingerprint(line: str) -> str | None:
     return _digest(_fold(line))
 
 
-_SIG_TOKENS: dict[str, tuple[str, ...]] = {}  # lowercased token -> its content words
+_SIG_TOKENS: dict[str, tuple[str, ...]] = {}  # token -> the content words of its lowercase
 
 
 def signature(text: str) -> frozenset[str]:
@@ -101,10 +101,11 @@ def signature(text: str) -> frozenset[str]:
             size += len(line) + 1
             if size >= SIG_CHARS:  # the sample is cut there anyway
                 break
-    sample = ("\n".join(body) if body else text)[:SIG_CHARS].lower()
-    # The content words of the sample, in order (ties keep their place in most_common), by
-    # whitespace token: a word never spans whitespace, and tokens repeat, so each is
-    # matched once and looked up after.
+    sample = ("\n".join(body) if body else text)[:SIG_CHARS]
+    # The content words of the lowercased sample, in order (ties keep their place in
+    # most_common), by whitespace token: a word never spans whitespace, and tokens repeat,
+    # so each is lowercased and matched once and looked up after. Lowercasing never makes
+    # or unmakes whitespace, and a final sigma looks no further than its word.
     tokens = sample.split()
     cache = _SIG_TOKENS
     parts = list(map(cache.get, tokens))
@@ -112,7 +113,7 @@ def signature(text: str) -> frozenset[str]:
         if len(cache) > 200_000:  # bounded on any corpus
             cache.clear()
         for t in set(tokens).difference(cache):  # only the new tokens, each once
-            cache[t] = tuple(w for w in WORD.findall(t) if w not in stop)
+            cache[t] = tuple(w for w in WORD.findall(t.lower()) if w not in stop)
         parts = list(map(cache.__getitem__, tokens))
     counts = Counter(chain.from_iterable(parts))  # type: ignore[arg-type]
     # most_common's order (count, then first seen), sorted in C (sorted is stable): faster

@@ -87,15 +87,16 @@ def fingerprint(line: str) -> str | None:
 _SIG_TOKENS: dict[str, tuple[str, ...]] = {}  # token -> the content words of its lowercase
 
 
-def signature(text: str) -> frozenset[str]:
+def signature(text: str, lines: list[str] | None = None) -> frozenset[str]:
     """The document's topic: the most frequent content words of its body.
 
     Only lines of `BODY_WORDS` or more words count when there are any: a site's short
     template lines (its footer, its menu) would otherwise make all its pages look alike.
+    `lines`: `text.splitlines()`, when the caller has them already.
     """
     stop = _stopwords()
     body, size = [], 0
-    for line in text.splitlines():
+    for line in text.splitlines() if lines is None else lines:
         if line.count(" ") + 1 >= BODY_WORDS:
             body.append(line)
             size += len(line) + 1
@@ -125,14 +126,15 @@ def signature(text: str) -> frozenset[str]:
     return frozenset(w for w, _ in top)
 
 
-def doc_lines(text: str) -> dict[str, str]:
+def doc_lines(text: str, lines: list[str] | None = None) -> dict[str, str]:
     """Fingerprint -> the original line, once per document.
 
     Same fingerprints as `fingerprint(line)`; only lines short enough to count are folded.
+    `lines`: `text.splitlines()`, when the caller has them already.
     """
     found: dict[str, str] = {}
     search = LETTER.search
-    for raw in text.splitlines():
+    for raw in text.splitlines() if lines is None else lines:
         if not MIN_CHARS <= len(raw) <= MAX_CHARS:
             if len(raw) < MIN_CHARS or len(raw.strip()) > MAX_CHARS:
                 continue
@@ -168,11 +170,12 @@ def prepare(text: str) -> tuple[frozenset[str], dict[str, str], list[int]] | Non
     None when the document cannot vouch for anything. This is the costly part of
     counting, so a run does it in its worker processes and merges in the main one.
     """
-    sig = signature(text)
+    split = text.splitlines()  # once, for all three
+    sig = signature(text, split)
     if len(sig) < RELATED:
         return None  # too few content words to tell which story it reports
-    lines = doc_lines(text)
-    sents = doc_sentences(text)
+    lines = doc_lines(text, split)
+    sents = doc_sentences(text, split)
     return (sig, lines, sents) if lines or sents else None
 
 

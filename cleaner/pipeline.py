@@ -35,7 +35,7 @@ class Pipeline:
         meta: dict[str, str] = {}
         seen = doc
         flagged: set[tuple[str, str]] = set()
-        allow = self.config.allow
+        allow = self.config.allow or None  # its truth is worked out once, not per stage
         limit = len(self.stages)  # stages past this index saw the current text already
         for _ in range(MAX_PASSES):
             changed = False
@@ -44,6 +44,8 @@ class Pipeline:
                 if i > limit and not changed:
                     break
                 edits = stage.run(seen, text)
+                if not edits:  # most stages find nothing; the filters below would keep nothing
+                    continue
                 if allow:
                     edits = allow.filter(doc, stage.name, text, edits)
                 if flagged:  # a later pass sees the same doubtful text again; report it once

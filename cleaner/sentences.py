@@ -63,13 +63,20 @@ def line_sentences(line: str) -> list[int | None]:
     return [fingerprint(s) if s.count(" ") + 1 >= MIN_WORDS else None for s in split(line)]
 
 
-def doc_sentences(text: str) -> list[int]:
+def doc_sentences(text: str, lines: list[str] | None = None) -> list[int]:
     """The fingerprints of a document's sentences, each once, in order (a list, not a set:
-    a set's order can change on its way from a worker, and the store must not)."""
+    a set's order can change on its way from a worker, and the store must not).
+    `lines`: `text.splitlines()`, when the caller has them already."""
     found: dict[int, None] = {}
-    for line in text.splitlines():
+    for line in text.splitlines() if lines is None else lines:
         if line.count(" ") + 1 >= MIN_WORDS:
-            found.update((fp, None) for fp in line_sentences(line) if fp is not None)
+            # split(line) and line_sentences' test without their lists: a sentence's closing
+            # punctuation holds no space, so its words are counted on the text before it.
+            parts = SPLIT.split(line.strip())
+            parts.append("")  # the last sentence has no closing punctuation of its own
+            for i in range(0, len(parts) - 1, 2):
+                if parts[i].count(" ") + 1 >= MIN_WORDS:
+                    found[fingerprint(parts[i] + parts[i + 1])] = None
     return list(found)
 
 

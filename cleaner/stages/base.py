@@ -54,7 +54,10 @@ class Stage:
         raise NotImplementedError
 
     def run(self, doc: Document, text: str) -> tuple[Edit, ...]:
-        edits = sorted(self.find(doc, text), key=lambda e: (e.start, e.end))
+        found = self.find(doc, text)
+        if not found:  # the common case: nothing to sort, check or turn into flags
+            return ()
+        edits = sorted(found, key=lambda e: (e.start, e.end))
         pos = 0
         for e in edits:
             if e.start < pos or e.end > len(text) or e.start > e.end:

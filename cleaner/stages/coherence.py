@@ -198,14 +198,11 @@ class Coherence(Stage):
         """Paragraphs whose every sentence an unrelated document prints, and that use few of
         this document's words. Only a paragraph that fits badly is fingerprinted."""
         p = self.params
-        blocks, shared = parsed
+        blocks, shared, shares = parsed
         verdicts = self.memo(doc, "teasers", dict)  # line -> its fingerprints if shared, else None
         edits = []
-        for start, end, words in blocks:
-            if not words:
-                continue
-            share = len(words & shared) / len(words)
-            if share >= p.shared_flag_below:
+        for (start, end, words), share in zip(blocks, shares, strict=True):
+            if not words or share >= p.shared_flag_below:
                 continue
             line = text[start:end].strip()
             if line not in verdicts:
@@ -271,11 +268,13 @@ class Coherence(Stage):
 MAX_TEASER = 1000  # characters: a longer paragraph is not judged as a teaser
 
 
-Blocks = tuple[list[tuple[int, int, set[str]]], set[str]]
+# The non-blank lines as (start, end, content words), the words found in more than one,
+# and each line's share of its words found in another (0.0 for a line without words).
+Blocks = tuple[list[tuple[int, int, set[str]]], set[str], list[float]]
 
 
 def _blocks(text: str, words_of: dict[str, set[str]]) -> Blocks:
-    """The non-blank lines as (start, end, content words), and the words found in more than one."""
+    """The non-blank lines and their words, worked out once for both checks (see `Blocks`)."""
     blocks = []
     seen: set[str] = set()
     shared: set[str] = set()
@@ -289,7 +288,8 @@ def _blocks(text: str, words_of: dict[str, set[str]]) -> Blocks:
             seen |= words
             blocks.append((pos, pos + len(line), words))
         pos += len(line)
-    return blocks, shared
+    shares = [len(words & shared) / len(words) if words else 0.0 for _, _, words in blocks]
+    return blocks, shared, shares
 
 
 def _first_shared(line: str, table: dict[int, list[frozenset[str]]]) -> list[int | None] | None:
@@ -333,7 +333,7 @@ def candidates(
     short to judge, or whose paragraphs rarely share words (sharing none proves nothing).
     `parsed`: `_blocks(text, words_of)` when the caller has it already."""
     words_of = {} if words_of is None else words_of
-    blocks, shared = parsed or _blocks(text, words_of)
+    blocks, shared, shares = parsed or _blocks(text, words_of)
     if len(blocks) < p.min_paragraphs:
         return []
     scores: list[float] = []
@@ -342,7 +342,7 @@ def candidates(
     for n, (start, end, words) in enumerate(blocks):
         if len(words) < p.min_words:
             continue
-        score = len(words & shared) / len(words)
+        score = shares[n] if words else len(words & shared) / len(words)  # (min_words 0: raises, as it did)
         scores.append(score)
         if score < limit and n > 0 and not LIST_ITEM.match(text, start):
             count = len(sentences.split(text[start:end]))

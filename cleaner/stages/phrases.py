@@ -97,23 +97,36 @@ class Phrases(Stage):
     def find(self, doc: Document, text: str) -> list[Edit]:
         edits: list[Edit] = []
         pos = 0
-        n = len(text)
         clean_lines: set[str] = self.memo(doc, "clean lines", set)  # nothing to remove, in any pass
-        while pos <= n:
-            nl = text.find("\n", pos)
-            end = n if nl < 0 else nl
-            line = text[pos:end]
+        for line in text.split("\n"):
+            end = pos + len(line)
             if line not in clean_lines:
-                before = len(edits)
-                self._line(text, pos, end, edits)
-                if len(edits) == before:
+                if self._nothing_in(line):
                     clean_lines.add(line)
-            if nl < 0:
-                break
-            pos = nl + 1
+                else:
+                    before = len(edits)
+                    self._line(text, pos, end, edits)
+                    if len(edits) == before:
+                        clean_lines.add(line)
+            pos = end + 1
         if self.anywhere.set is not None:
             edits = self._anywhere(text, edits)
         return edits
+
+    def _nothing_in(self, line: str) -> bool:
+        """True when `_line` would find nothing: no start rule matches where the line's text
+        begins, and no line rule matches it whole (what `_line` tests first, minus its edits).
+        Most lines are clean, and this tests them with one RE2 call per group."""
+        stripped = line.strip()
+        if not stripped:
+            return True
+        segment = line.lstrip()
+        data = segment.encode("utf-8")
+        if self.start.set is not None and self.start._match(data):
+            return False
+        if len(segment) != len(stripped):  # spaces at the end
+            data = stripped.encode("utf-8")
+        return self.line.set is None or not self.line._match(data)
 
     def _line(self, text: str, start: int, end: int, edits: list[Edit]) -> None:
         """Strip start markers (in a chain), then test what is left as a whole line."""

@@ -44,6 +44,7 @@ class Repeated(Stage):
     Params = RepeatedParams
     _counts: dict[str, int] | None = None
     _sizes: frozenset[int] = frozenset()  # word counts of the learned lines
+    _most = 0  # the largest of them
 
     def counts(self) -> dict[str, int]:
         """The learned counts, loaded once per process (workers build their own pipeline)."""
@@ -54,6 +55,7 @@ class Repeated(Stage):
             # Normalising keeps a line's words, so a line whose word count no learned line
             # has cannot match: a cheap test that spares hashing almost every line.
             self._sizes = frozenset(len(store.entries[fp].example.split()) for fp in self._counts)
+            self._most = max(self._sizes, default=0)
         return self._counts
 
     def find(self, doc: Document, text: str) -> list[Edit]:
@@ -61,11 +63,13 @@ class Repeated(Stage):
         if not counts:
             return []
         p = self.params
-        sizes = self._sizes
+        sizes, most = self._sizes, self._most
         edits: list[Edit] = []
         pos = 0
         for raw in text.splitlines(keepends=True):
-            if (len(raw) > MAX_CHARS and len(raw.strip()) > MAX_CHARS) or len(raw.split()) not in sizes:
+            # Splitting stops past the largest size: a longer line's count is then most + 1,
+            # in no learned size either, and a long line is not cut into all its words.
+            if (len(raw) > MAX_CHARS and len(raw.strip()) > MAX_CHARS) or len(raw.split(None, most)) not in sizes:
                 pos += len(raw)
                 continue
             line = raw.strip()

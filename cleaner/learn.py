@@ -63,9 +63,9 @@ def learn_inputs(
             if p is not None:
                 store.add_prepared(*p)
 
-    batches = _batches(islice(_docs(jobs, config), limit), on_progress)
-    field = config.fields.text
     engine = engine or Engine(workers)
+    batches = _batches(islice(_docs(jobs, config), limit), on_progress, BATCH * engine.batch_scale)
+    field = config.fields.text
     if not engine.parallel:
         for docs in batches:
             merge(prepare_docs(docs, field))
@@ -102,14 +102,14 @@ def _docs(jobs: Iterable[tuple[Path, str, str]], config: Config) -> Iterator[str
 
 
 def _batches(
-    docs: Iterable[str | bytes], on_progress: Callable[[int, int], None] | None
+    docs: Iterable[str | bytes], on_progress: Callable[[int, int], None] | None, size: int
 ) -> Iterator[list[str | bytes]]:
     batch: list[str | bytes] = []
     for doc in docs:
         batch.append(doc)
         if on_progress is not None:
             on_progress(1, len(doc))
-        if len(batch) >= BATCH:
+        if len(batch) >= size:
             yield batch
             batch = []
     if batch:

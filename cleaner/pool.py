@@ -19,6 +19,7 @@ class Engine:
     """The local engine: `workers` processes of this machine (1: all in this process)."""
 
     name = "local"
+    batch_scale = 1  # batches this many times the callers' size: more for engines whose tasks cost more
 
     def __init__(self, workers: int = 1):
         self.workers = workers

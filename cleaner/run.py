@@ -182,11 +182,11 @@ def _units(
             yield job, unit
 
 
-def _batches(pairs: Iterator[tuple[Job, Item | RawLine]]) -> Iterator[list[tuple[Job, Item | RawLine]]]:
+def _batches(pairs: Iterator[tuple[Job, Item | RawLine]], size: int) -> Iterator[list[tuple[Job, Item | RawLine]]]:
     batch: list[tuple[Job, Item | RawLine]] = []
     for pair in pairs:
         batch.append(pair)
-        if len(batch) >= BATCH:
+        if len(batch) >= size:
             yield batch
             batch = []
     if batch:
@@ -340,7 +340,7 @@ def _clean_jobs(
             on_progress(1, outcome.chars_in)
 
     try:
-        batches = _batches(_units(todo, config, limit, result))
+        batches = _batches(_units(todo, config, limit, result), BATCH * engine.batch_scale)
         if not engine.parallel:
             pipeline = Pipeline(config)
             for batch in batches:

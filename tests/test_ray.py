@@ -105,7 +105,7 @@ def test_batches_whose_worker_dies_are_retried_without_duplicates(cluster, input
         killed = len(list(kill.iterdir()))
     finally:
         shutil.rmtree(kill)
-    assert killed >= 4  # every batch of both passes died once
+    assert killed >= 2  # every batch of both passes (one each here) died once
     assert_same(out, local)
 
 

@@ -133,6 +133,11 @@ PIPELINE_ERRORS = {
         4,
         "stages[1](coherence).remove_below",
     ),
+    "coherence judging paragraphs of no words": (
+        "stages:\n  - name: encoding\n  - name: coherence\n    min_words: 0\n",
+        4,
+        "stages[1](coherence).min_words",
+    ),
     "unknown fields key": (
         "fields:\n  text: body\n  title: headline\nstages:\n  - name: encoding\n",
         3,

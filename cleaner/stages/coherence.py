@@ -126,6 +126,10 @@ class CoherenceParams:
     def check(self) -> tuple[str, str] | None:
         if not 0 <= self.remove_below <= self.flag_below <= 1:
             return "remove_below", "need 0 <= remove_below <= flag_below <= 1"
+        if self.min_words < 1:  # a paragraph without words has no share to judge
+            return "min_words", "need 1 or more"
+        if self.embed_min_words < 1:
+            return "embed_min_words", "need 1 or more"
         if self.scorer not in ("share", "model", "embed"):
             return "scorer", "expected share, model or embed"
         if self.scorer == "embed" and not embed.available():
@@ -342,7 +346,7 @@ def candidates(
     for n, (start, end, words) in enumerate(blocks):
         if len(words) < p.min_words:
             continue
-        score = shares[n] if words else len(words & shared) / len(words)  # (min_words 0: raises, as it did)
+        score = shares[n]
         scores.append(score)
         if score < limit and n > 0 and not LIST_ITEM.match(text, start):
             count = len(sentences.split(text[start:end]))

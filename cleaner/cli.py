@@ -88,23 +88,26 @@ def run(
     rules: RulesOpt = None,
     allow: AllowOpt = None,
     audit: Annotated[
-        Path | None, typer.Option("--audit", help="Audit log path [default: OUT/.cleaner/audit.jsonl].")
+        Path | None, typer.Option("--audit", help="Audit log path \\[default: OUT/.cleaner/audit.jsonl].")
     ] = None,
     workers: Annotated[
         int | None,
         typer.Option(
-            "--workers", min=1, help="Worker processes [default: all cores]; with --engine ray, a new local Ray's CPUs."
+            "--workers",
+            min=1,
+            help="Worker processes \\[default: all cores]; with --engine ray, a new local Ray's CPUs.",
         ),
     ] = None,
     engine: Annotated[
         str,
-        typer.Option("--engine", help="local: processes of this machine; ray: tasks on a Ray cluster (extra [ray])."),
+        typer.Option("--engine", help="local: processes of this machine; ray: tasks on a Ray cluster (extra \\[ray])."),
     ] = "local",
     address: Annotated[
         str | None,
         typer.Option(
             "--address",
-            help="--engine ray: the cluster to use (host:port, or auto) [default: $RAY_ADDRESS, else a new local Ray].",
+            help="--engine ray: the cluster to use (host:port, or auto) "
+            "\\[default: $RAY_ADDRESS, else a new local Ray].",
         ),
     ] = None,
     incremental: Annotated[
@@ -112,7 +115,7 @@ def run(
     ] = False,
     state: Annotated[
         Path | None,
-        typer.Option("--state", help="State folder: lock and per-input audit parts [default: OUT/.cleaner]."),
+        typer.Option("--state", help="State folder: lock and per-input audit parts \\[default: OUT/.cleaner]."),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Say what would be cleaned and why; write nothing.")
@@ -262,9 +265,9 @@ STAGE_STYLE = {
 
 @app.command()
 def explain(
-    file: Annotated[Path, typer.Argument(help="One .txt, .html or .jsonl[.gz|.zst] file.")],
+    file: Annotated[Path, typer.Argument(help="One .txt, .html or .jsonl\\[.gz|.zst] file.")],
     line: Annotated[
-        int | None, typer.Option("--line", min=1, help="JSONL: the record on this line [default: first].")
+        int | None, typer.Option("--line", min=1, help="JSONL: the record on this line \\[default: first].")
     ] = None,
     config: ConfigOpt = None,
     rules: RulesOpt = None,
@@ -355,10 +358,11 @@ def rules_suggest(
         typer.Option("--state", help="A run's repeated-line store: the file, its state folder, or the run's OUT."),
     ] = None,
     min_docs: Annotated[
-        int | None, typer.Option("--min-docs", min=2, help="Unrelated documents a line needs [default: the config's].")
+        int | None,
+        typer.Option("--min-docs", min=2, help="Unrelated documents a line needs \\[default: the config's]."),
     ] = None,
     out_file: Annotated[
-        Path | None, typer.Option("--out", help="Write the proposed pack here [default: stdout].")
+        Path | None, typer.Option("--out", help="Write the proposed pack here \\[default: stdout].")
     ] = None,
     config: ConfigOpt = None,
 ) -> None:

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from . import __version__
 from .config import Config, load_config
-from .errors import CleanerError, ConfigError, InputError
+from .errors import CleanerError, ConfigError, InputError, RunStopped
 from .pool import Engine
 
 if TYPE_CHECKING:
@@ -138,7 +138,8 @@ def run(
     """Clean INPUTS into --out and write the audit log.
 
     Exit codes: 0 all cleaned; 1 some documents failed (named, the rest written); 2 usage or
-    config error, nothing done; 3 another run holds the state folder's lock, nothing done.
+    config error, nothing done; 3 another run holds the state folder's lock, nothing done;
+    4 stopped part-way (--engine ray: a task failed for good), the next --incremental run finishes.
     """
     from .progress import Log, Progress
     from .review import review_list
@@ -178,6 +179,9 @@ def run(
     except Locked as exc:
         log.error(f"error: {exc}")
         raise typer.Exit(LOCKED_EXIT) from None
+    except RunStopped as exc:
+        log.error(f"error: {exc}; what was written stays, and the next --incremental run finishes the rest")
+        raise typer.Exit(exc.exit_code) from None
     except (InputError, CleanerError) as exc:
         log.error(f"error: {exc}")
         raise typer.Exit(2) from None

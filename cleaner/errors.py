@@ -20,3 +20,10 @@ class InputError(CleanerError):
 
 class DocumentError(CleanerError):
     """One document (or JSONL record) could not be read or cleaned."""
+
+
+class RunStopped(CleanerError):
+    """A run stopped part-way (the engine lost work for good). What it wrote stays, and the
+    next --incremental run finishes the rest."""
+
+    exit_code = 4

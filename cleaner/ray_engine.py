@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import CleanerError
+from .errors import CleanerError, RunStopped
 from .pool import Engine
 from .repeated_store import worker_part
 
@@ -35,7 +35,8 @@ MAX_RETRIES = 3  # a batch whose worker dies is run again this many times
 CONNECT_SECONDS = 10  # to reach a cluster's address
 KEEP_DAYS = 2  # a node's landed store files are removed this long after their last use
 # Tests only: when this names an existing folder, each batch's first attempt kills its worker
-# (a marker file per batch there), so that every batch is retried.
+# (a marker file per batch there), so that every batch is retried; with a file named
+# "always" in it, every attempt does, so that the run stops.
 KILL_ONCE = "CLEANER_TEST_KILL_ONCE"
 _ready: set[str] = set()  # in a worker process: the executors whose initializer ran here
 
@@ -148,7 +149,24 @@ class RayExecutor(Executor):
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         if kwargs:
             raise TypeError("RayExecutor.submit takes positional arguments only")
-        return self.task.remote(self.token, self.setup, fn, *args).future()
+        return _RayFuture(self.task.remote(self.token, self.setup, fn, *args))
+
+
+class _RayFuture(Future):
+    """A task's result; a task Ray gave up on stops the run with a message, not a traceback."""
+
+    def __init__(self, ref: Any):
+        super().__init__()
+        self.ref = ref
+
+    def result(self, timeout: float | None = None) -> Any:
+        import ray
+
+        try:
+            return ray.get(self.ref, timeout=timeout)
+        except ray.exceptions.RayError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            raise RunStopped(f"a Ray task failed for good ({type(exc).__name__}: {first})") from None
 
 
 def _run_task(token: str, setup: list | None, fn: Callable[..., Any], *args: Any) -> Any:
@@ -168,6 +186,8 @@ def _maybe_die(args: tuple) -> None:
     folder = os.environ.get(KILL_ONCE)
     if not folder or not os.path.isdir(folder):
         return
+    if os.path.exists(os.path.join(folder, "always")):
+        os._exit(1)
     marker = Path(folder) / hashlib.sha256(pickle.dumps(args)).hexdigest()
     try:
         marker.touch(exist_ok=False)

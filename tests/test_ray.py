@@ -109,6 +109,23 @@ def test_batches_whose_worker_dies_are_retried_without_duplicates(cluster, input
     assert_same(out, local)
 
 
+def test_a_batch_that_always_dies_stops_the_run_and_the_next_run_finishes(cluster, inputs, local, tmp_path):
+    address, kill = cluster
+    kill.mkdir()
+    (kill / "always").touch()
+    out = tmp_path / "out"
+    run = (inputs, "--out", out, "--engine", "ray", "--address", address, "--incremental", "-q")
+    try:
+        stopped = cleaner(*run)
+    finally:
+        shutil.rmtree(kill)
+    assert stopped.returncode == 4, stopped.stderr
+    assert "a Ray task failed for good" in stopped.stderr and "next --incremental run" in stopped.stderr
+    done = cleaner(*run)
+    assert done.returncode == 0, done.stderr
+    assert_same(out, local)
+
+
 def test_incremental_state_is_shared_with_the_local_engine(cluster, inputs, tmp_path):
     address, _ = cluster
     src = tmp_path / "feed"

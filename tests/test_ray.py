@@ -54,6 +54,8 @@ def records(out: Path) -> list[dict]:
 
 def assert_same(out: Path, local: Path) -> None:
     assert outputs(out) == outputs(local)
+    state = ".cleaner/repeated.json"  # the counting pass's store: merged here, in the same order
+    assert (out / state).read_bytes() == (local / state).read_bytes()
     got = records(out)
     assert got == records(local)
     docs = [(r["source"], r["doc"]) for r in got if r["type"] == "doc"]

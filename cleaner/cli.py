@@ -165,7 +165,6 @@ def run(
                 out_dir,
                 cfg,
                 audit,
-                workers=n_workers,
                 argv=sys.argv[1:],
                 on_failure=lambda source, error: log.error(f"{source}: {error}"),
                 incremental=incremental,

@@ -39,18 +39,17 @@ def learn_inputs(
     config: Config,
     jobs: Iterable[tuple[Path, str, str]],
     state: Path,
-    workers: int = 1,
+    engine: Engine | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     limit: int | None = None,
-    engine: Engine | None = None,
 ) -> Config:
     """Count the lines of `jobs` ((path, source, doc_id) triples) into the store in `state`.
 
     Returns the config with the store's path set in the `repeated` and `coherence` stages; the config
-    unchanged when the stage is missing or off. With several workers, they take each
-    document's signature and fingerprints; this process only merges. `engine` (default: local,
-    `workers` processes) runs them. `limit` (the run's --limit) stops counting after that
-    many documents, as the cleaning pass stops.
+    unchanged when the stage is missing or off. The engine's workers (default: this
+    process) take each document's signature and fingerprints; this process only merges.
+    `limit` (the run's --limit) stops counting after that many documents, as the cleaning
+    pass stops.
     """
     spec = config.stage("repeated")
     if spec is None or not config.learns():
@@ -63,7 +62,7 @@ def learn_inputs(
             if p is not None:
                 store.add_prepared(*p)
 
-    engine = engine or Engine(workers)
+    engine = engine or Engine()
     batches = _batches(islice(_docs(jobs, config), limit), on_progress, BATCH * engine.batch_scale)
     field = config.fields.text
     if not engine.parallel:

@@ -6,10 +6,12 @@ audit record for record (its run header aside: the command line differs).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,9 @@ from .test_incremental import audit_records, files, invoke, outputs
 
 ray = pytest.importorskip("ray")
 
-from cleaner.ray_engine import KILL_ONCE  # noqa: E402
+from cleaner.config import load_config  # noqa: E402
+from cleaner.ray_engine import KILL_ONCE, _land, _relocated, _state_files  # noqa: E402
+from cleaner.repeated_store import Store, learn, worker_part  # noqa: E402
 
 CLEANER = [sys.executable, "-c", "from cleaner.cli import app; app()"]
 
@@ -74,8 +78,30 @@ def test_a_new_local_ray_equals_the_local_engine(inputs, local, tmp_path):
     assert_same(out, local)
     summary = json.loads((out / ".cleaner" / "summary.json").read_text())
     assert summary["engine"] == "ray" and summary["workers"] == 2
-    # The store the workers used came through Ray, not from this run's state folder.
+    # The store's worker part was landed in the nodes' temp folder (the workers read that copy:
+    # see the next test), and the stages that need it acted.
+    part = worker_part(out / ".cleaner" / "repeated.json")
+    landed = Path(tempfile.gettempdir()) / "cleaner-ray" / f"{hashlib.sha256(part).hexdigest()[:24]}.json"
+    assert landed.read_bytes() == part
     assert "coherence/shared" in (out / ".cleaner" / "audit.jsonl").read_text()
+
+
+def test_workers_read_the_shipped_store_not_the_drivers_file(tmp_path):
+    """What a node does with the store: it never sees the driver's file, only its bytes."""
+    path = tmp_path / "state" / "repeated.json"
+    texts = [json.loads(x)["text"] for x in (ROOT / "bench/data/noisy-dev/noisy.jsonl").read_text().splitlines()]
+    learn(texts, Store()).save(path)
+    config = load_config().with_params("repeated", state=str(path)).with_params("coherence", state=str(path))
+    files = _state_files(config)
+    want = Store.load(path, counted_only=True)
+    assert want.counts() and want.sentences.sigs  # something to ship
+    path.unlink()  # as on another machine
+    moved = _relocated(config, _land(files))
+    for stage in ("repeated", "coherence"):
+        spec = moved.stage(stage)
+        assert spec is not None and spec.params.state != str(path)
+        got = Store.load(Path(spec.params.state), counted_only=True)
+        assert got.counts() == want.counts() and got.sentences.sigs == want.sentences.sigs
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import pytest
 from cleaner import ConfigError, Document, Pipeline, clean, load_config
 from cleaner.errors import CleanerError
 from cleaner.learn import learn_inputs
+from cleaner.pool import Engine
 from cleaner.repeated_store import Store, fingerprint, learn, normalise
 from cleaner.run import run
 from cleaner.sentences import fingerprint as sentences_fp
@@ -256,7 +257,7 @@ def test_counting_pass_is_the_same_with_workers_and_skips_bad_lines(tmp_path):
     states = []
     for workers in (1, 2):
         state = tmp_path / f"state{workers}"
-        learn_inputs(config(), [(shard, str(shard), "shard")], state, workers)
+        learn_inputs(config(), [(shard, str(shard), "shard")], state, Engine(workers))
         states.append((state / "repeated.json").read_bytes())
     assert states[0] == states[1]
     store = Store.load(tmp_path / "state1" / "repeated.json")

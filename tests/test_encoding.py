@@ -1,3 +1,7 @@
+import ftfy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cleaner.document import Document, apply_edits
 from cleaner.stages.encoding import Encoding, EncodingParams
 
@@ -48,3 +52,26 @@ def test_replay_offsets_refer_to_input():
     out, edits = fix(text)
     for e in edits:
         assert text[e.start : e.end] in ("&amp;", "â€™")
+
+
+# The stage hands ftfy no ASCII line free of control characters: ftfy, with every option this
+# stage can set, must leave such text as it is. If a new ftfy changed that, this fails.
+ASCII_TEXT = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E) | st.sampled_from("\t\r&;#"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(ASCII_TEXT, st.booleans())
+def test_ftfy_leaves_plain_ascii_alone(text, every_option):
+    params = EncodingParams(
+        uncurl_quotes=every_option,
+        fix_latin_ligatures=every_option,
+        fix_character_width=every_option,
+        normalization="NFKC" if every_option else None,
+    )
+    assert ftfy.fix_and_explain(text, Encoding(params).fixer).text == text
+
+
+def test_entities_on_an_ascii_line_with_every_option():
+    out, edits = fix('AT&amp;T said "don\'t".\nÂ£5 and café', uncurl_quotes=True)
+    assert out == 'AT&T said "don\'t".\n£5 and café'
+    assert [e.rule for e in edits] == ["encoding/html-entity", "encoding/mojibake"]

@@ -92,8 +92,11 @@ class Encoding(Stage):
         edits, then entities and stray characters."""
         line = text[start:end]
         edits = []
-        fixed = ftfy.fix_and_explain(line, self.fixer)
-        if fixed.text != line:
+        # ASCII without control characters is text ftfy leaves as it is, whatever the options
+        # (mojibake, C1 controls, surrogates, quotes, widths and forms are all non-ASCII;
+        # terminal escapes start with a control): a span only an entity made suspect.
+        fixed = None if line.isascii() and not CONTROL.search(line) else ftfy.fix_and_explain(line, self.fixer)
+        if fixed is not None and fixed.text != line:
             plan = ", ".join(f"{a} {b}" for a, b in (fixed.explanation or []))
             for i1, i2, j1, j2 in _changes(line, fixed.text):
                 new = fixed.text[j1:j2]

@@ -1,6 +1,7 @@
 """Throughput and memory of `cleaner run`, side by side with ftfy and datatrove's C4 filter.
 
-    python bench/speed.py [--mb 200] [--peer-mb 20] [--memory-gb 0] [--without-learning] [--workdir DIR]
+    python bench/speed.py [--mb 200] [--peer-mb 20] [--memory-gb 0] [--without-learning] [--clean-text]
+                          [--workdir DIR]
 
 The corpus is bench/data/noisy-dev/noisy.jsonl, each copy made unique (its copy
 number after its first line and in its id), replicated to --mb megabytes of JSONL. In one
@@ -10,9 +11,11 @@ run, on that corpus:
 - `cleaner run` end to end (read, clean, write outputs and the audit log) with 1 and with
   2 workers, as a subprocess; MB/s is input bytes over wall time.
 With --without-learning, also `cleaner run` with the `repeated` stage off (no counting
-pass), 1 and 2 workers. With --memory-gb G, also a G GB corpus with all workers, sampling the resident memory of
-the whole process tree (main + workers) every 0.2 s. Writes the `speed` section of
-BENCHMARKS.md. Needs the bench extra (`pip install -e '.[bench]'`).
+pass), 1 and 2 workers, and what that costs in quality (`cleaner eval` on noisy-dev, both
+pipelines). With --clean-text, also a corpus of noisy-dev's gold texts (the same
+documents without their noise) made the same way. With --memory-gb G, also a G GB corpus
+with all workers, sampling the resident memory of the whole process tree (main + workers)
+every 0.2 s. Writes the `speed` section of BENCHMARKS.md. Needs the bench extra (`pip install -e '.[bench]'`).
 """
 
 from __future__ import annotations
@@ -44,8 +47,20 @@ def _numbered(text: str, n: int) -> str:
     return f"{first} [{n}]{sep}{rest}"
 
 
-def make_corpus(path: Path, megabytes: float) -> tuple[int, int]:
-    records = [json.loads(x) for x in (ROOT / "bench/data/noisy-dev/noisy.jsonl").read_text().splitlines() if x]
+NOISY = ROOT / "bench/data/noisy-dev"
+
+
+def noisy_records() -> list[dict]:
+    return [json.loads(x) for x in (NOISY / "noisy.jsonl").read_text(encoding="utf-8").splitlines() if x]
+
+
+def gold_records() -> list[dict]:
+    """The same documents without their noise: what most of a real corpus looks like."""
+    return [{"id": p.stem, "text": p.read_text(encoding="utf-8")} for p in sorted((NOISY / "gold").glob("*.txt"))]
+
+
+def make_corpus(path: Path, megabytes: float, records: list[dict] | None = None) -> tuple[int, int]:
+    records = records or noisy_records()
     size = n = 0
     with path.open("w", encoding="utf-8") as fh:
         while size < megabytes * 1e6:
@@ -114,6 +129,15 @@ def clean(corpus: Path, out: Path, workers: int, sample: bool = False, config: P
     return time.perf_counter() - t, peak
 
 
+def quality(config: Path | None = None) -> str:
+    """noisy-dev's F1, noise removed and off-topic insertions removed (`cleaner eval`)."""
+    extra = ["--config", str(config)] if config else []
+    out = subprocess.run([CLEANER, "eval", str(NOISY), "--json", *extra], capture_output=True, text=True, check=True)
+    got = json.loads(out.stdout)
+    offtopic = got["noise_rm_by_family"]["offtopic"]
+    return f"F1 {got['F1']:.4f}, noise removed {got['noise_rm']:.3f}, off-topic removed {offtopic:.2f}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=float, default=200)
@@ -121,6 +145,9 @@ def main() -> None:
     ap.add_argument("--memory-gb", type=float, default=0)
     ap.add_argument(
         "--without-learning", action="store_true", help="also time the pipeline with the repeated stage off"
+    )
+    ap.add_argument(
+        "--clean-text", action="store_true", help="also time a corpus of the same documents without their noise"
     )
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "cleaner-speed")
     a = ap.parse_args()
@@ -162,7 +189,25 @@ def main() -> None:
         rows += [
             ("`repeated` stage off: 1 worker", f"{size / n1 / 1e6:.2f} MB/s ({n1:.0f} s)"),
             ("`repeated` stage off: 2 workers", f"{size / n2 / 1e6:.2f} MB/s ({n2:.0f} s), speed-up {n1 / n2:.2f}×"),
+            ("what the speed costs: noisy-dev with the bundled pipeline", quality()),
+            ("what the speed costs: noisy-dev with the `repeated` stage off", quality(config)),
         ]
+    if a.clean_text:
+        plain = work / "clean.jsonl"
+        plain_size, plain_n = make_corpus(plain, a.mb, gold_records())
+        c1, _ = clean(plain, work / "out1", 1)
+        c2, _ = clean(plain, work / "out2", 2)
+        rows += [
+            (
+                f"clean text ({plain_size / 1e6:.0f} MB, {plain_n:,} docs: noisy-dev's gold): 1 worker",
+                f"{plain_size / c1 / 1e6:.2f} MB/s ({c1:.0f} s)",
+            ),
+            (
+                "clean text: 2 workers",
+                f"{plain_size / c2 / 1e6:.2f} MB/s ({c2:.0f} s), {plain_size / c2 / 2e6:.2f} per core",
+            ),
+        ]
+        plain.unlink()
     if a.memory_gb:
         big = work / "big.jsonl"
         big_size, big_n = make_corpus(big, a.memory_gb * 1000)
@@ -182,6 +227,7 @@ def main() -> None:
         f"Made by `python bench/speed.py --mb {a.mb:g} --peer-mb {a.peer_mb:g}"
         + (f" --memory-gb {a.memory_gb:g}" if a.memory_gb else "")
         + (" --without-learning" if a.without_learning else "")
+        + (" --clean-text" if a.clean_text else "")
         + f"` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC: {platform.machine()}, {cores} cores, "
         f"Python {platform.python_version()}; {versions}. Corpus: noisy-dev records made unique and "
         f"replicated to {size / 1e6:.0f} MB of JSONL ({n:,} documents). `cleaner run` is end to end (read, "

@@ -13,7 +13,7 @@ from .yamlfile import LinedDict, LinedList, line_of, load_yaml
 
 WHERE = ("line", "start", "anywhere")
 ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
-RULE_KEYS = {"id", "match", "regex", "ignore_case", "where", "reason", "examples"}
+RULE_KEYS = {"id", "match", "regex", "ignore_case", "where", "glued", "reason", "examples"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Rule:
     ignore_case: bool = False
     examples: tuple[Example, ...] = ()
     origin: str = ""  # file:line, for messages
+    glued: bool = False  # a line rule that also cuts its match glued to the start of a paragraph
 
     @property
     def pattern(self) -> str:
@@ -86,6 +87,9 @@ def load_pack(path: Path) -> list[Rule]:
         rule_where = str(_need(item, "where", str, path, where, "line"))
         if rule_where not in WHERE:
             raise ConfigError(path, line_of(item, "where"), f"{where}.where", f"expected one of {', '.join(WHERE)}")
+        glued = bool(_need(item, "glued", bool, path, where, False))
+        if glued and rule_where != "line":
+            raise ConfigError(path, line_of(item, "glued"), f"{where}.glued", "only a `where: line` rule can be glued")
         examples = []
         raw_ex = item.get("examples", LinedList())
         if not isinstance(raw_ex, list):
@@ -108,6 +112,7 @@ def load_pack(path: Path) -> list[Rule]:
             ignore_case=bool(_need(item, "ignore_case", bool, path, where, False)),
             examples=tuple(examples),
             origin=f"{path}:{line_of(item)}",
+            glued=glued,
         )
         try:
             compiled = re2.compile(rule.pattern)
@@ -115,6 +120,8 @@ def load_pack(path: Path) -> list[Rule]:
             raise ConfigError(path, line_of(item, "match"), f"{where}.match", f"not a valid RE2 regex: {exc}") from None
         if set(compiled.groupindex) - {"cut"}:
             raise ConfigError(path, line_of(item, "match"), f"{where}.match", "the only named group allowed is `cut`")
+        if glued and compiled.groupindex:
+            raise ConfigError(path, line_of(item, "match"), f"{where}.match", "glued: takes no `cut` group")
         if _matches_empty(compiled):
             raise ConfigError(path, line_of(item, "match"), f"{where}.match", "pattern can match empty text")
         rules.append(rule)

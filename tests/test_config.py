@@ -227,6 +227,9 @@ PACK_ERRORS = {
     "empty plain match": (rule("", regex=False), 8, "match", "non-empty"),
     "bad id": (rule(rid="Bad_Id"), 7, "id", "lowercase"),
     "example without out": (rule(extra="    examples:\n      - in: BUY NOW\n"), 12, "examples[0]", "out"),
+    "glued start rule": (rule(extra="    where: start\n    glued: true\n"), 12, "glued", "where: line"),
+    "glued not a boolean": (rule(extra="    glued: yes please\n"), 11, "glued", "bool"),
+    "glued with a cut group": (rule("(?P<cut>BUY) NOW", extra="    glued: true\n"), 8, "match", "cut"),
 }
 
 

@@ -74,3 +74,38 @@ def test_edits_carry_rule_and_reason():
 
 def test_crlf_lines():
     assert clean("A.\r\nADVERTISEMENT\r\nB.") == "A.\nB."
+
+
+SPONSORED = Rule("ads/sponsored", "Sponsored|Sponsored Content", "line", "sponsor label", regex=True, glued=True)
+LABEL = Rule("ads/label", r"-?\s*Advertisement\s*-?\s*[:.]?", "line", "ad label", regex=True, glued=True)
+GLUED = (SPONSORED, LABEL)
+
+
+def test_a_glued_line_rule_cuts_its_marker_where_the_case_turns():
+    assert (
+        clean("A.\n\nSponsored ContentThe phone goes on sale in May.", GLUED) == "A.\n\nThe phone goes on sale in May."
+    )
+    assert clean("A.\n\nAdvertisement:The council voted on Monday.", GLUED) == "A.\n\nThe council voted on Monday."
+    assert clean("A.\n\n- Advertisement -“We are ready,” she said.", GLUED) == "A.\n\n“We are ready,” she said."
+    assert clean("A.\n\nSponsored\n\nB.", GLUED) == "A.\n\nB."  # still a line rule
+
+
+def test_a_glued_rule_leaves_text_that_is_not_glued():
+    for text in (
+        "Advertisement revenue fell 5% in the quarter.",  # a space: a sentence about ads
+        "Sponsored by the city, the fair opens on Friday.",
+        "SponsoredContent",  # no paragraph follows
+        "AdvertisementsPlus is a small firm.",  # the rule's longest cut is "Advertisement", then "s"
+        "Advertisement—The council voted on Monday.",  # neither a case turn nor a quote
+    ):
+        assert clean(f"A.\n\n{text}", GLUED) == f"A.\n\n{text}"
+
+
+def test_glued_at():
+    from cleaner.stages.phrases import glued_at
+
+    assert glued_at("advertisementThe vote passed today", 13)
+    assert glued_at("ADVERTISEMENTThe vote passed today", 13)
+    assert not glued_at("ADVERTISEMENTUS officials said today", 13)  # "US": no lowercase after the capital
+    assert not glued_at("Advertisement The vote passed today", 14)  # the cut ends in a space
+    assert not glued_at("advertisementThe vote", 13)  # fewer than three words follow

@@ -33,22 +33,59 @@ class Loaded:
 SET_MAX_MEM = 64 << 20  # bytes RE2 may use for one compiled rule set (program and DFA cache)
 
 
-class _Group:
-    """Rules of one `where`, compiled into one RE2 set for a single cheap test."""
+OPENERS = '“"‘«(['  # a paragraph may open with these right after a glued marker
+HYPHENS = "-‐‑"  # joining a compound when a letter comes before
 
-    def __init__(self, rules: list[Rule], anchor: str):
-        self.rules = rules
-        self.regexes = [re2.compile(r.pattern) for r in rules]
+
+def glued_pattern(rule: Rule) -> str:
+    """A `glued` line rule as a start rule: its match, cut, then the paragraph it is glued to."""
+    return f"(?P<cut>(?:{rule.pattern}))\\S"
+
+
+def glued_at(segment: str, end: int) -> bool:
+    """Is segment[:end] glued to a paragraph that follows it: no space between them, a
+    sentence starts there ("advertisementThe", "ADVERTISEMENTThe", "Advertisement:The") or
+    a quote opens, and three words or more follow. Not a compound ("Advertisement-free"),
+    nor capitals running on ("ADVERTISEMENT-FREE PLANS")."""
+    before, rest = segment[end - 1], segment[end:]
+    if before.isspace() or rest.count(" ") < 2:
+        return False
+    if before in HYPHENS and end > 1 and segment[end - 2].isalnum():
+        return False  # a compound ("Advertisement-free plans"), not a decorated label
+    after = rest[0]
+    if after in OPENERS:
+        return True
+    if not after.isupper():
+        return False
+    if before.islower():
+        return True
+    return len(rest) > 1 and rest[1].islower()  # "ADVERTISEMENTThe", "Advertisement:The"
+
+
+class _Group:
+    """Rules of one `where`, compiled into one RE2 set for a single cheap test. `glued`: line
+    rules also tried here as start rules (`glued_pattern`), whose cut must pass `glued_at`."""
+
+    def __init__(self, rules: list[Rule], anchor: str, glued: list[Rule] | None = None):
+        glued = glued or []
+        self.rules = rules + glued
+        self.is_glued = [False] * len(rules) + [True] * len(glued)
+        patterns = [r.pattern for r in rules] + [glued_pattern(r) for r in glued]
+        # A glued rule's cut is its longest match: "Sponsored Content" glued, not "Sponsored"
+        # then a space (which `glued_at` would turn down).
+        longest = re2.Options()
+        longest.longest_match = True
+        self.regexes = [re2.compile(p, longest if g else None) for p, g in zip(patterns, self.is_glued, strict=True)]
         self.cut = [rx.groupindex.get("cut") for rx in self.regexes]
         self.set = None
-        if rules:
+        if patterns:
             # RE2's default 8 MB budget no longer holds the bundled line rules compiled as one
             # set (bounded repeats such as `.{0,250}` are expanded); the set then fails to compile.
             options = re2.Options()
             options.max_mem = SET_MAX_MEM
             self.set = getattr(re2.Set, anchor)(options)
-            for r in rules:
-                self.set.Add(r.pattern)
+            for pattern in patterns:
+                self.set.Add(pattern)
             self.set.Compile()
             # The wrapper's Match re-checks types on every call; this runs once per line.
             self._match = self.set._set.Match
@@ -91,7 +128,8 @@ class Phrases(Stage):
         super().__init__(params, mode)
         rules = params.rules
         self.line = _Group([r for r in rules if r.where == "line"], "FullMatchSet")
-        self.start = _Group([r for r in rules if r.where == "start"], "MatchSet")
+        glued = [r for r in rules if r.glued]
+        self.start = _Group([r for r in rules if r.where == "start"], "MatchSet", glued)
         self.anywhere = _Group([r for r in rules if r.where == "anywhere"], "SearchSet")
 
     def find(self, doc: Document, text: str) -> list[Edit]:
@@ -164,6 +202,8 @@ class Phrases(Stage):
             s, e = (m.start(g), m.end(g)) if g else (0, m.end())
             if s != 0 or e == 0:
                 continue  # a cut must start the segment, or the chain could skip real text
+            if self.start.is_glued[i] and not glued_at(segment, e):
+                continue
             if best is None or e > best[1]:
                 best = (i, e)
         if best is None:
@@ -172,7 +212,8 @@ class Phrases(Stage):
         while e < len(segment) and segment[e] in " \t":
             e += 1
         rule = self.start.rules[i]
-        return Edit(pos, pos + e, rule.id, rule.reason)
+        reason = f"{rule.reason} (glued to the paragraph after it)" if self.start.is_glued[i] else rule.reason
+        return Edit(pos, pos + e, rule.id, reason)
 
     @staticmethod
     def _take_line_break(text: str, start: int, end: int, edits: list[Edit], first: int) -> None:

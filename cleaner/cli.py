@@ -330,7 +330,7 @@ def rules_list(config: ConfigOpt = None, rules: RulesOpt = None) -> None:
         kind = "regex" if r.regex else "text"
         out.print(
             Text(f"{r.id:36}", style="bold")
-            + Text(f" {r.where:8} {kind:5} ")
+            + Text(f" {r.where + ('+glued' if r.glued else ''):10} {kind:5} ")
             + Text(r.match)
             + Text(f"  — {r.reason}", style="dim")
         )

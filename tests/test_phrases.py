@@ -2,7 +2,7 @@
 
 from cleaner.document import Document, apply_edits
 from cleaner.packs import Rule
-from cleaner.stages.phrases import Loaded, Phrases
+from cleaner.stages.phrases import Loaded, Phrases, glued_at
 from cleaner.stages.whitespace import Whitespace
 
 AD = Rule("ads/continues", "Article continues after this advertisement", "start", "ad marker")
@@ -102,8 +102,6 @@ def test_a_glued_rule_leaves_text_that_is_not_glued():
 
 
 def test_glued_at():
-    from cleaner.stages.phrases import glued_at
-
     assert glued_at("advertisementThe vote passed today", 13)
     assert glued_at("ADVERTISEMENTThe vote passed today", 13)
     assert not glued_at("ADVERTISEMENTUS officials said today", 13)  # "US": no lowercase after the capital

@@ -97,6 +97,25 @@ def test_footer_in_few_unrelated_documents_is_flagged_or_kept(tmp_path):
     assert repeated_edits(pipe.clean(Document("d0", kept[0]))) == []
 
 
+MARKER = "Our partners keep this page free to read"  # a new ad marker: no pack names it
+
+
+def test_a_learned_line_glued_to_a_paragraph_is_cut_too(tmp_path):
+    pipe = pipeline_with(learn([story(i, MARKER) for i in range(6)]), tmp_path)
+    glued = story(6).replace("So the", f"{MARKER}So the", 1)
+    cleaned = pipe.clean(Document("g", glued))
+    assert cleaned.text.rstrip("\n") == story(6).rstrip("\n")
+    ((_, e),) = repeated_edits(cleaned)
+    assert e.rule == f"repeated/{fingerprint(MARKER)}" and e.action == "remove" and e.score == 6.0
+    assert e.reason.endswith("glued to the paragraph after it")
+    # With a space the line begins a sentence; and a line the corpus did not learn is no marker.
+    for text in (
+        story(6).replace("So the", f"{MARKER} So the", 1),
+        story(6).replace("So the", "Our partnersSo the", 1),
+    ):
+        assert repeated_edits(pipe.clean(Document("s", text))) == []
+
+
 def test_copies_of_one_story_do_not_make_its_sentences_boilerplate(tmp_path):
     texts = [story(0, '"We will rebuild every house," the governor said.', variant=v) for v in range(8)]
     store = learn(texts)

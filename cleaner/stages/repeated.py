@@ -6,19 +6,27 @@ state (`cleaner.clean(text)` on one document) there is no corpus and the stage d
 
 A line printed by `min_docs` or more unrelated documents is removed; one printed by
 `flag_docs` or more is flagged for review. A line of fewer than `min_words` words ("Share",
-a section heading) is only flagged: short lines repeat by chance more often. The audit
+a section heading) is only flagged: short lines repeat by chance more often. A learned line
+glued to the start of a paragraph ("Our partners keep this page freeThe minister said") is
+cut the same way: the corpus printed it on its own line, so its glued copy is boilerplate
+too (`phrases.glued_at` decides what is glued). The audit
 records the rule `repeated/<fingerprint>` and the unrelated-document count as the score
 (counts stop at 16).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..document import Document, Edit
 from ..repeated_store import MAX_CHARS, MAX_SIGS, Store, fingerprint
 from .base import Stage
+from .phrases import glued_at
+
+HEAD = 8  # characters a line must share with the start of a learned line to be searched
+GLUE = re.compile(r"\S(?=[A-Z“\"‘«(\[])")  # where a learned line may end, glued to a paragraph
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,9 @@ class Repeated(Stage):
     _counts: dict[str, int] | None = None
     _sizes: frozenset[int] = frozenset()  # word counts of the learned lines
     _most = 0  # the largest of them
+    _longest = 0  # characters of the longest learned line
+    _starts: dict[int, frozenset[str]] = {}
+    _firsts: frozenset[str] = frozenset()  # their first characters, in both cases: the cheapest test
 
     def counts(self) -> dict[str, int]:
         """The learned counts, loaded once per process (workers build their own pipeline)."""
@@ -56,36 +67,71 @@ class Repeated(Stage):
             # has cannot match: a cheap test that spares hashing almost every line.
             self._sizes = frozenset(len(store.entries[fp].example.split()) for fp in self._counts)
             self._most = max(self._sizes, default=0)
+            self._longest = max((len(store.entries[fp].example) for fp in self._counts), default=0)
+            # How a learned line begins (lowercased, by length): only a line that begins the
+            # same way is searched for a glued copy, which spares almost every line the search.
+            starts: dict[int, set[str]] = {}
+            for fp in self._counts:
+                head = store.entries[fp].example.lower()[:HEAD]
+                starts.setdefault(len(head), set()).add(head)
+            self._starts = {n: frozenset(heads) for n, heads in starts.items()}
+            self._firsts = frozenset(c for n in starts for h in starts[n] for c in (h[0], h[0].upper()))
         return self._counts
 
     def find(self, doc: Document, text: str) -> list[Edit]:
         counts = self.counts()
         if not counts:
             return []
-        p = self.params
-        sizes, most = self._sizes, self._most
+        sizes, most, firsts = self._sizes, self._most, self._firsts
         edits: list[Edit] = []
         pos = 0
         for raw in text.splitlines(keepends=True):
             # Splitting stops past the largest size: a longer line's count is then most + 1,
             # in no learned size either, and a long line is not cut into all its words.
-            if (len(raw) > MAX_CHARS and len(raw.strip()) > MAX_CHARS) or len(raw.split(None, most)) not in sizes:
-                pos += len(raw)
-                continue
-            line = raw.strip()
-            fp = fingerprint(line)
-            n = counts.get(fp, 0) if fp else 0
-            if n:
-                remove = n >= p.min_docs and len(line.split()) >= p.min_words
-                edits.append(
-                    Edit(
-                        pos,
-                        pos + len(raw),
-                        f"repeated/{fp}",
-                        f"line printed by {n} unrelated documents of the corpus",
-                        action="remove" if remove else "flag",
-                        score=float(n),
-                    )
-                )
+            if (len(raw) <= MAX_CHARS or len(raw.strip()) <= MAX_CHARS) and len(raw.split(None, most)) in sizes:
+                line = raw.strip()
+                fp = fingerprint(line)
+                if fp and (n := counts.get(fp, 0)):
+                    edits.append(self._edit(pos, pos + len(raw), fp, n, line, ""))
+                    pos += len(raw)
+                    continue
+            first = raw[:1]
+            if first in " \t\u00a0":
+                first = raw.lstrip()[:1]
+            glued = self._glued(raw.strip(), counts) if first in firsts else None
+            if glued is not None:
+                end, fp, n = glued
+                start = pos + len(raw) - len(raw.lstrip())
+                line = raw.strip()[:end]
+                edits.append(self._edit(start, start + end, fp, n, line, ", glued to the paragraph after it"))
             pos += len(raw)
         return edits
+
+    def _edit(self, start: int, end: int, fp: str, n: int, line: str, where: str) -> Edit:
+        p = self.params
+        remove = n >= p.min_docs and len(line.split()) >= p.min_words
+        return Edit(
+            start,
+            end,
+            f"repeated/{fp}",
+            f"line printed by {n} unrelated documents of the corpus{where}",
+            action="remove" if remove else "flag",
+            score=float(n),
+        )
+
+    def _glued(self, line: str, counts: dict[str, int]) -> tuple[int, str, int] | None:
+        """(end, fingerprint, count) of the longest learned line that `line` starts with, glued
+        to a paragraph (`glued_at`: no space, then a sentence starts); None if there is none.
+        A learned line is boilerplate by the corpus's count, so its glued copies are too."""
+        head = line[:HEAD].lower()
+        if not any(head[:n] in heads for n, heads in self._starts.items()):
+            return None
+        found = None
+        for m in GLUE.finditer(line, 0, self._longest + 1):
+            end = m.end()
+            if not glued_at(line, end) or len(line[:end].split(None, self._most)) not in self._sizes:
+                continue
+            fp = fingerprint(line[:end])
+            if fp and (n := counts.get(fp, 0)):
+                found = (end, fp, n)
+        return found

@@ -1,8 +1,9 @@
 """The phrase engine's semantics, with rules made here (the bundled packs are tested by test_rules)."""
 
 from cleaner.document import Document, apply_edits
+from cleaner.glue import glued_at
 from cleaner.packs import Rule
-from cleaner.stages.phrases import Loaded, Phrases, glued_at
+from cleaner.stages.phrases import Loaded, Phrases
 from cleaner.stages.whitespace import Whitespace
 
 AD = Rule("ads/continues", "Article continues after this advertisement", "start", "ad marker")

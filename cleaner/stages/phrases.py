@@ -14,6 +14,7 @@ import re2
 from ..config import rules_dir
 from ..document import Document, Edit
 from ..errors import ConfigError
+from ..glue import glued_at
 from ..packs import Rule, load_packs
 from .base import Stage
 
@@ -33,33 +34,9 @@ class Loaded:
 SET_MAX_MEM = 64 << 20  # bytes RE2 may use for one compiled rule set (program and DFA cache)
 
 
-OPENERS = '“"‘«(['  # a paragraph may open with these right after a glued marker
-HYPHENS = "-‐‑"  # joining a compound when a letter comes before
-
-
 def glued_pattern(rule: Rule) -> str:
     """A `glued` line rule as a start rule: its match, cut, then the paragraph it is glued to."""
     return f"(?P<cut>(?:{rule.pattern}))\\S"
-
-
-def glued_at(segment: str, end: int) -> bool:
-    """Is segment[:end] glued to a paragraph that follows it: no space between them, a
-    sentence starts there ("advertisementThe", "ADVERTISEMENTThe", "Advertisement:The") or
-    a quote opens, and three words or more follow. Not a compound ("Advertisement-free"),
-    nor capitals running on ("ADVERTISEMENT-FREE PLANS")."""
-    before, rest = segment[end - 1], segment[end:]
-    if before.isspace() or rest.count(" ") < 2:
-        return False
-    if before in HYPHENS and end > 1 and segment[end - 2].isalnum():
-        return False  # a compound ("Advertisement-free plans"), not a decorated label
-    after = rest[0]
-    if after in OPENERS:
-        return True
-    if not after.isupper():
-        return False
-    if before.islower():
-        return True
-    return len(rest) > 1 and rest[1].islower()  # "ADVERTISEMENTThe", "Advertisement:The"
 
 
 class _Group:

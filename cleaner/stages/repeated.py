@@ -9,24 +9,22 @@ A line printed by `min_docs` or more unrelated documents is removed; one printed
 a section heading) is only flagged: short lines repeat by chance more often. A learned line
 glued to the start of a paragraph ("Our partners keep this page freeThe minister said") is
 cut the same way: the corpus printed it on its own line, so its glued copy is boilerplate
-too (`phrases.glued_at` decides what is glued). The audit
+too (`glue.glued_at` decides what is glued). The audit
 records the rule `repeated/<fingerprint>` and the unrelated-document count as the score
 (counts stop at 16).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..document import Document, Edit
+from ..glue import glue_points
 from ..repeated_store import MAX_CHARS, MAX_SIGS, Store, fingerprint
 from .base import Stage
-from .phrases import glued_at
 
 HEAD = 8  # characters a line must share with the start of a learned line to be searched
-GLUE = re.compile(r"\S(?=[A-Z“\"‘«(\[])")  # where a learned line may end, glued to a paragraph
 
 
 @dataclass(frozen=True)
@@ -127,9 +125,8 @@ class Repeated(Stage):
         if not any(head[:n] in heads for n, heads in self._starts.items()):
             return None
         found = None
-        for m in GLUE.finditer(line, 0, self._longest + 1):
-            end = m.end()
-            if not glued_at(line, end) or len(line[:end].split(None, self._most)) not in self._sizes:
+        for end in glue_points(line, self._longest):
+            if len(line[:end].split(None, self._most)) not in self._sizes:
                 continue
             fp = fingerprint(line[:end])
             if fp and (n := counts.get(fp, 0)):

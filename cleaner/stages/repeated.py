@@ -98,10 +98,9 @@ class Repeated(Stage):
                 first = raw.lstrip()[:1]
             glued = self._glued(raw.strip(), counts) if first in firsts else None
             if glued is not None:
-                end, fp, n = glued
+                end, fp, n, marker = glued
                 start = pos + len(raw) - len(raw.lstrip())
-                line = raw.strip()[:end]
-                edits.append(self._edit(start, start + end, fp, n, line, ", glued to the paragraph after it"))
+                edits.append(self._edit(start, start + end, fp, n, marker, ", glued to the paragraph after it"))
             pos += len(raw)
         return edits
 
@@ -117,8 +116,8 @@ class Repeated(Stage):
             score=float(n),
         )
 
-    def _glued(self, line: str, counts: dict[str, int]) -> tuple[int, str, int] | None:
-        """(end, fingerprint, count) of the longest learned line that `line` starts with, glued
+    def _glued(self, line: str, counts: dict[str, int]) -> tuple[int, str, int, str] | None:
+        """(end, fingerprint, count, line) of the longest learned line `line` starts with, glued
         to a paragraph (`glued_at`: no space, then a sentence starts); None if there is none.
         A learned line is boilerplate by the corpus's count, so its glued copies are too."""
         head = line[:HEAD].lower()
@@ -130,5 +129,5 @@ class Repeated(Stage):
                 continue
             fp = fingerprint(line[:end])
             if fp and (n := counts.get(fp, 0)):
-                found = (end, fp, n)
+                found = (end, fp, n, line[:end])
         return found

@@ -163,8 +163,9 @@ def suggest_pack(store: Store, min_docs: int, pack: str = "learned") -> str:
     """Phrase rules (pack YAML) for the lines `min_docs` or more unrelated documents print.
 
     Each rule matches the whole line (case and digits aside), carries the example line the
-    store kept as a positive example and the line inside a sentence as a negative one. It is
-    a proposal: a person reads it and moves the rules worth keeping into a pack.
+    store kept as a positive example and the line inside a sentence as a negative one. A
+    marker the corpus printed glued to a paragraph is a `glued: true` rule, with that as an
+    example too. It is a proposal: a person reads it and moves the rules worth keeping into a pack.
     """
     q = json.dumps  # a JSON string is a valid YAML double-quoted scalar
     out = [
@@ -178,16 +179,23 @@ def suggest_pack(store: Store, min_docs: int, pack: str = "learned") -> str:
         match, regex = _pattern(e.example)
         framed = f"First paragraph.\n\n{e.example}\n\nLast paragraph."
         inside = f"They said: {e.example} and left."
+        glued = "The minister said it again."
         out += [
             f"  - id: {_rule_id(e.example, fp, taken)}",
             f"    match: {q(match, ensure_ascii=False)}",
             *(["    regex: true"] if regex else []),
             "    ignore_case: true",
             "    where: line",
+            *(["    glued: true"] if e.after else []),
             f"    reason: line printed by {e.count} unrelated documents (repeated/{fp})",
             "    examples:",
             f"      - in: {q(framed, ensure_ascii=False)}",
             f"        out: {q('First paragraph.' + chr(10) * 2 + 'Last paragraph.')}",
+            *(
+                [f"      - in: {q(e.example + glued, ensure_ascii=False)}", f"        out: {q(glued)}"]
+                if e.after
+                else []
+            ),
             f"      - in: {q(inside, ensure_ascii=False)}",
             f"        out: {q(inside, ensure_ascii=False)}",
         ]

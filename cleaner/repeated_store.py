@@ -17,6 +17,11 @@ least-counted half goes. A document with fewer than `RELATED` distinct content w
 not counted at all: with no topic to compare, it could not be told apart from a copy.
 A line's count stops at `MAX_SIGS` (16), one kept signature per counted document: so
 counting the same documents again (a re-run, a resumed run) never changes a count.
+
+A marker a site glues to the paragraph after it ("Our partners keep this page freeThe
+minister said") is counted as the line it would be (`_glued_prefixes`), with the word after
+it: a document counts again only when another word follows it, since a name split the same
+way ("Shares of Soft|Bank") is always followed by the same word.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from pathlib import Path
 import orjson
 
 from .errors import CleanerError
+from .glue import glued_at, learnable
 from .sentences import Sentences, doc_sentences
 from .words import stopwords as _stopwords
 
@@ -46,6 +52,18 @@ BODY_WORDS = 12  # lines this long are the body a signature is taken from (foote
 MAX_SIGS = 16  # signatures kept per line
 MIN_CHARS = 3  # shorter lines are not counted (list bullets, "--")
 MAX_CHARS = 400  # longer lines are paragraphs of content, not a template
+# A marker glued to the paragraph after it ("Our partners keep this page freeThe minister
+# said") is counted too, as its own line would be: where it ends within a line's first
+# GLUED_HEAD characters, has GLUED_MIN_WORDS words or more (shorter ones, "OpenAI", are
+# mostly names), in a line longer than GLUED_MIN_LINE.
+GLUED_HEAD = 80
+GLUED_MIN_WORDS = 2
+GLUED_MIN_LINE = 20
+# The cheap test for a line that may start with a glued marker: a capitalised word, or a
+# quote and a capital, right after a letter or a marker's closing punctuation
+# (`glue.learnable`). Latin letters only: a Unicode class makes it 3 times slower, and this
+# runs on every line of the corpus. ("advertisementI think" is missed: a rare case.)
+GLUE = re.compile(r"[a-zA-Z\u00c0-\u024f:.!)\]…–—|»›>‐‑-](?:[A-Z][a-z]|[“\"‘«(\[][A-Z])")
 
 
 LETTER = re.compile(r"[^\W\d_]")
@@ -134,7 +152,10 @@ def doc_lines(text: str, lines: list[str] | None = None) -> dict[str, str]:
     """
     found: dict[str, str] = {}
     search = LETTER.search
+    glued = GLUE.search
     for raw in text.splitlines() if lines is None else lines:
+        if len(raw) > GLUED_MIN_LINE and glued(raw, 0, GLUED_HEAD):
+            _glued_prefixes(text, raw.strip(), found)
         if not MIN_CHARS <= len(raw) <= MAX_CHARS:
             if len(raw) < MIN_CHARS or len(raw.strip()) > MAX_CHARS:
                 continue
@@ -150,12 +171,36 @@ def doc_lines(text: str, lines: list[str] | None = None) -> dict[str, str]:
     return found
 
 
+def _glued_prefixes(text: str, line: str, found: dict[str, str]) -> None:
+    """Add the markers `line` may start with, glued to its paragraph, as "marker\nword" (the
+    word after it; see `Store.add_prepared`). Stricter than `glued_at`, because here nothing
+    vouches for the marker yet: see `glue.learnable`."""
+    for m in GLUE.finditer(line, 0, GLUED_HEAD):
+        end = m.start() + 1
+        prefix = line[:end]
+        if prefix.count(" ") + 1 < GLUED_MIN_WORDS or not glued_at(line, end) or not learnable(text, line, end):
+            continue
+        fp = fingerprint(prefix)
+        if fp and fp not in found:
+            found[fp] = f"{prefix}\n{line[end:].split(None, 1)[0]}"
+
+
 @dataclass
 class Entry:
     count: int = 0
     sigs: list[frozenset[str]] = field(default_factory=list)
     example: str = ""
     own: frozenset[str] | None = None  # the example's words, worked out once (not saved)
+    after: str = ""  # a marker first seen glued: the word after it then ("" once seen on its own line)
+
+    def saved(self) -> str:
+        """The example as the state file keeps it: with the word after it, for a glued marker."""
+        return f"{self.example}\n{self.after}" if self.after else self.example
+
+    @classmethod
+    def loaded(cls, count: int, sigs: list[frozenset[str]], saved: object) -> Entry:
+        example, _, after = str(saved).partition("\n")
+        return cls(count, sigs, example, after=after)
 
     def words(self) -> frozenset[str]:
         if self.own is None:
@@ -223,10 +268,17 @@ class Store:
             self.sentences.add(sig, sents)
         entries = self.entries
         for fp, line in lines.items():
+            after = ""
+            if "\n" in line:  # a marker glued to its paragraph, and the word after it
+                line, after = line.split("\n", 1)
             e = entries.get(fp)
             if e is None:
-                entries[fp] = Entry(1, [sig], line)
+                entries[fp] = Entry(1, [sig], line, after=after)
                 continue
+            if after and after == e.after:
+                continue  # the same word after it each time: a compound ("SoftBank"), not a marker
+            if not after and e.after:  # now printed on a line of its own: a line like any other
+                e.example, e.after = line, ""
             if len(e.sigs) >= MAX_SIGS or related(sig, e.sigs, e.words()):
                 continue  # saturated, or a copy of a story this line was already counted for
             e.count += 1
@@ -258,6 +310,7 @@ class Store:
     #   {"counted": {fp: [count, example, [signature index, ...]]}}   lines counted 2+ times
     #   {"shared": {sentence fp: [[word, ...], ...]}}                    sentences printed twice+ (sentences.py)
     #   {"single": {fp: [example, signature index]}}                    lines seen once
+    # (an example is "marker\nword" for a marker only seen glued to a paragraph: Entry.after)
     #   {"sigs": [[word, ...], ...]}                                     each signature once
     #   {"sentences": {sentence fp: [signature index, ...]}}             every sentence kept
     # The stages need only the counted lines (flag_docs is at least 2) and the shared sentences,
@@ -274,8 +327,8 @@ class Store:
         def ref(sig: frozenset[str]) -> int:
             return index.setdefault(sig, len(index))
 
-        counted = {fp: [e.count, e.example, [ref(s) for s in e.sigs]] for fp, e in self.entries.items() if e.count > 1}
-        single = {fp: [e.example, ref(e.sigs[0])] for fp, e in self.entries.items() if e.count <= 1 and e.sigs}
+        counted = {fp: [e.count, e.saved(), [ref(s) for s in e.sigs]] for fp, e in self.entries.items() if e.count > 1}
+        single = {fp: [e.saved(), ref(e.sigs[0])] for fp, e in self.entries.items() if e.count <= 1 and e.sigs}
         sentences = {str(fp): [ref(sig) for sig in kept] for fp, kept in self.sentences.sigs.items()}
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -320,7 +373,7 @@ class Store:
                 if counted_only:  # a worker stops here: the rest is large and not its business
                     store.partial = True
                     for fp, (count, example, _) in counted.items():
-                        store.entries[fp] = Entry(int(count), [], str(example))
+                        store.entries[fp] = Entry.loaded(int(count), [], example)
                     return store
                 line = orjson.loads(raw)
                 single = line["single"]
@@ -328,9 +381,9 @@ class Store:
                 last = fh.readline()
                 sentences = orjson.loads(last)["sentences"] if last.strip() else {}
             for fp, (count, example, refs) in counted.items():
-                store.entries[fp] = Entry(int(count), [sigs[i] for i in refs], str(example))
+                store.entries[fp] = Entry.loaded(int(count), [sigs[i] for i in refs], example)
             for fp, (example, i) in single.items():
-                store.entries[fp] = Entry(1, [sigs[i]], str(example))
+                store.entries[fp] = Entry.loaded(1, [sigs[i]], example)
             for fp, kept in sentences.items():
                 store.sentences.sigs[int(fp)] = [sigs[i] for i in kept]
         except FileNotFoundError:

@@ -116,6 +116,75 @@ def test_a_learned_line_glued_to_a_paragraph_is_cut_too(tmp_path):
         assert repeated_edits(pipe.clean(Document("s", text))) == []
 
 
+def glued_to(text: str, marker: str, k: int) -> str:
+    """`text` with `marker` glued to the start of its paragraph `k`."""
+    paras = text.split("\n\n")
+    paras[k] = marker + paras[k]
+    return "\n\n".join(paras)
+
+
+def test_a_marker_the_corpus_prints_only_glued_is_learned_and_cut(tmp_path):
+    # Glued before paragraphs 1-4 in turn: "Yet", "So", "The", "And". Docs 0 and 4 glue it
+    # before the same word, and only a different word counts again, so 6 of the 7 count.
+    texts = [glued_to(story(i), MARKER, 1 + i % 4) for i in range(7)]
+    store = learn(texts)
+    e = store.entries[fingerprint(MARKER)]
+    assert (e.count, e.example, e.after) == (6, MARKER, "Yet")
+    pipe = pipeline_with(store, tmp_path)
+    for i, text in enumerate(texts):
+        cleaned = pipe.clean(Document(f"d{i}", text))
+        assert cleaned.text == story(i), i
+        ((_, edit),) = repeated_edits(cleaned)
+        assert edit.action == "remove" and edit.reason.endswith("glued to the paragraph after it")
+    # Its copy on a line of its own is the same marker.
+    own = pipe.clean(Document("own", story(0, MARKER)))
+    assert own.text == story(0) and len(repeated_edits(own)) == 1
+    # The word after it is kept through a save and a load; a line of its own makes it a line.
+    path = tmp_path / "s.json"
+    store.save(path)
+    assert Store.load(path).entries[fingerprint(MARKER)].after == "Yet"
+    store.add_document(story(0, MARKER))  # the same document: the count stays, the line is attested
+    assert (e.count, e.after) == (6, "")
+
+
+def repeating(text: str) -> str:
+    """`text` naming again, later on, what its glued paragraph starts with ("OpenYet")."""
+    glued = next(p for p in text.split("\n\n") if "Open" in p)
+    return f"{text}\nThey met {glued.split()[3]} again.\n"
+
+
+@pytest.mark.parametrize(
+    ("marker", "make"),
+    [
+        ("Mr. Mc", lambda i: glued_to(story(i), "Mr. Mc", 1 + i % 4)),  # "Mr. McConnell": a name's start
+        ("Shares of Soft", lambda i: glued_to(story(i), "Shares of Soft", 1).replace("Yet the", "Bank rose as the", 1)),
+        ("The team of Open", lambda i: repeating(glued_to(story(i), "The team of Open", 1 + i % 4))),  # named again
+        ("Report by Reuters (", lambda i: glued_to(story(i), "Report by Reuters (", 1 + i % 4)),  # a bracket opens
+        ("Our partners keep", lambda i: glued_to(story(i), "Our partners keep", 1).replace("Yet the", "AI the", 1)),
+    ],
+)
+def test_names_and_brackets_glued_like_markers_are_not_learned(marker, make):
+    """What glues like a marker but is part of a name ("SoftBank", "OpenAI", "(Reuters)")."""
+    store = learn([make(i) for i in range(7)])
+    assert fingerprint(marker) not in store.counts(2)
+    # The same documents with a marker glued to a paragraph added to each: that one is learned.
+    words = ["Still", "Then", "Now", "Here", "There", "Later", "Soon"]
+    more = [f"{make(i)}\n\n{MARKER}{words[i]} they all went home.\n" for i in range(7)]
+    assert fingerprint(MARKER) in learn(more).counts(5)
+
+
+def test_suggested_rule_for_a_marker_seen_glued_is_a_glued_rule(tmp_path):
+    from cleaner.learn import suggest_pack
+    from cleaner.packs import load_pack
+    from cleaner.ruletest import check_rules
+
+    pack = tmp_path / "learned.yaml"
+    pack.write_text(suggest_pack(learn([glued_to(story(i), MARKER, 1 + i % 4) for i in range(7)]), 5), encoding="utf-8")
+    (rule,) = load_pack(pack)
+    assert rule.glued and len(rule.examples) == 3
+    assert check_rules([rule]) == ([], 3)
+
+
 def test_copies_of_one_story_do_not_make_its_sentences_boilerplate(tmp_path):
     texts = [story(0, '"We will rebuild every house," the governor said.', variant=v) for v in range(8)]
     store = learn(texts)

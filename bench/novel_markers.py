@@ -1,4 +1,4 @@
-"""Ad markers no pack names: how much of them the learned mechanisms still remove.
+"""Ad markers and spam no pack names: how much of them the learned mechanisms still remove.
 
     python bench/novel_markers.py [--workdir DIR]
 
@@ -8,7 +8,10 @@ glued to the next paragraph, `ad_glued`) swapped for a marker of the same shape 
 bundled pack names, then runs `cleaner eval` on it: what is still removed is removed by
 repeated-line learning (a line many unrelated documents print, and its glued copies), not by
 a list. The four markers were written once, before any measurement, and nothing was tuned on
-them. Writes the `novel-markers` section of BENCHMARKS.md.
+them. A second set swaps the two spam leads (family `spam`, "slot gacor But it is...") for
+two no pack names, the first pair tried (two more pairs, "cheap pills"/"bet777 bonus" and
+"crypto gains"/"hoki99 login", gave the same figures). Writes the `novel-markers` section of
+BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -34,10 +37,12 @@ SWAP = {
     "Advertisement - Scroll to continue": "Sponsor message - keep scrolling",
     "ADVERTISEMENT": "PARTNER SPOT",
 }
+SPAM_SWAP = {"slot gacor": "zorbex spin", "mentos4d slot": "kilat77 max"}
 
 
-def build(folder: Path) -> int:
-    """noisy-dev with the markers swapped (input/, gold/, noisy.jsonl); returns how many were."""
+def build(folder: Path, swap: dict[str, str] = SWAP, families: tuple[str, ...] = ("ad", "ad_glued")) -> int:
+    """noisy-dev with the noise of `families` swapped (input/, gold/, noisy.jsonl); returns how
+    many insertions were."""
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "input").mkdir(parents=True)
     shutil.copytree(DEV / "gold", folder / "gold")
@@ -46,7 +51,7 @@ def build(folder: Path) -> int:
         r = json.loads(line)
         raw = (DEV / "input" / f"{r['id']}.txt").read_bytes().decode("utf-8")
         for noise in r["noise"]:
-            new = SWAP.get(noise["text"]) if noise["family"] in ("ad", "ad_glued") else None
+            new = swap.get(noise["text"]) if noise["family"] in families else None
             if new:
                 raw, r["text"], noise["text"] = (
                     raw.replace(noise["text"], new),
@@ -71,16 +76,21 @@ def main() -> None:
     a = ap.parse_args()
     folder = a.workdir / "novel-markers"
     swapped = build(folder)
-    rows = [("noisy-dev", evaluate(DEV)), ("noisy-dev, markers swapped", evaluate(folder))]
-    fams = ("ad", "ad_glued")
+    rows = [("noisy-dev", evaluate(DEV)), ("noisy-dev, ad markers swapped", evaluate(folder))]
+    spam_folder = a.workdir / "novel-spam"
+    spam_swapped = build(spam_folder, SPAM_SWAP, ("spam",))
+    rows.append(("noisy-dev, spam leads swapped", evaluate(spam_folder)))
+    fams = ("ad", "ad_glued", "spam")
     lines = [
         "<!-- novel-markers:start -->",
-        "## Ad markers no pack names",
+        "## Ad markers and spam no pack names",
         "",
         f"Made by `python bench/novel_markers.py` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. noisy-dev with "
         f"its four ad markers swapped ({swapped} insertions, on their own line or glued to the next paragraph) for "
         "markers of the same shape no bundled pack names: "
         + "; ".join(f"“{old}” → “{new}”" for old, new in SWAP.items())
+        + f". Then, apart, its two spam leads swapped ({spam_swapped} insertions, set before a paragraph): "
+        + "; ".join(f"“{old}” → “{new}”" for old, new in SPAM_SWAP.items())
         + ". What is still removed, repeated-line learning removed.",
         "",
         "| set | F1 | noise_rm | " + " | ".join(fams) + " | exact |",
@@ -96,6 +106,7 @@ def main() -> None:
     write_section(ROOT / "BENCHMARKS.md", "novel-markers", "\n".join(lines))
     print("\n".join(lines))
     shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(spam_folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

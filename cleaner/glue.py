@@ -3,6 +3,8 @@
 Scrapers drop the line break between an ad-slot label and the next paragraph. The phrase
 rules (`glued: true`) and repeated-line learning both cut such a marker, and both decide
 with `glued_at` whether the text after it starts a new paragraph or merely continues a word.
+SEO spam is set before a paragraph with a space ("slot gacor But it is..."): `lead` finds
+where the sentence starts after such a lowercase lead.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ MARKER_ENDS = ":.!-‐‑–—|»›>)]…"  # a decorated marker may end in th
 HYPHENS = "-‐‑"  # joining a compound when a letter comes before
 # A non-space character followed by a capital or an opening quote: where a glued marker may end.
 CANDIDATE = re.compile(r"(?<=\S)[A-Z“\"‘«(\[]")
+TOKEN = re.compile(r"\S+")
+LEAD_WORDS = 4  # a lead longer than this is a sentence that starts in lowercase
 
 
 def glued_at(segment: str, end: int) -> bool:
@@ -62,3 +66,25 @@ def learnable(text: str, line: str, end: int) -> bool:
     elif last[-1] not in MARKER_ENDS:
         return False  # "(Reuters)", "@handle", "#tag", "path/Name": not the end of a marker
     return text.count(last + word) == 1
+
+
+def lead(line: str) -> int:
+    """Where a sentence starts after the lowercase words `line` opens with ("slot gacor But
+    it is..." -> the index of "But"): at a capitalised word, a digit or a quote and a capital,
+    within `LEAD_WORDS` words, with three words or more from there; 0 if there is no such start."""
+    if not line[:1].islower():
+        return 0
+    for i, m in enumerate(TOKEN.finditer(line)):
+        if i == 0:
+            continue
+        if i > LEAD_WORDS:
+            return 0
+        word = m.group()
+        c = word[0]
+        if c.isupper() or c.isdigit() or c in OPENERS:
+            if c.isupper() and len(word) > 1 and not word[1].islower():
+                return 0  # "slot AI", "iPhone 15 PRO": capitals running on, not a sentence's start
+            if c in OPENERS and not word[1:2].isupper():
+                return 0
+            return m.start() if line.count(" ", m.start()) >= 2 else 0
+    return 0

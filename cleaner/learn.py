@@ -22,7 +22,7 @@ from .config import Config
 from .io import kind_of, read_items
 from .io.readers import open_lines
 from .pool import Engine, in_order
-from .repeated_store import DIGITS, Store, prepare
+from .repeated_store import DIGITS, Entry, Store, prepare
 
 STATE_NAME = "repeated.json"
 BATCH = 64  # documents per task sent to a worker
@@ -159,13 +159,35 @@ def _pattern(line: str) -> tuple[str, bool]:
     return r"\d+".join(re.escape(p) for p in parts), True
 
 
+def _lead_rule(e: Entry, fp: str, taken: set[str]) -> list[str]:
+    """A start rule for what the corpus sets before its paragraphs ("zorbex spin But it is...")."""
+    q = json.dumps
+    body, regex = _pattern(e.example)
+    match = "(?P<cut>" + (body if regex else re.escape(body)) + r"\s+)[^a-z\s]"  # then a sentence starts
+    sentence = "The minister said it again."
+    inside = f"They said: {e.example} and left."
+    return [
+        f"  - id: {_rule_id(e.example, fp, taken)}",
+        f"    match: {q(match, ensure_ascii=False)}",
+        "    regex: true",  # case kept: what follows must not be lowercase
+        "    where: start",
+        f"    reason: set before paragraphs by {e.count} unrelated documents (repeated/{fp})",
+        "    examples:",
+        f"      - in: {q(e.example + ' ' + sentence, ensure_ascii=False)}",
+        f"        out: {q(sentence)}",
+        f"      - in: {q(inside, ensure_ascii=False)}",
+        f"        out: {q(inside, ensure_ascii=False)}",
+    ]
+
+
 def suggest_pack(store: Store, min_docs: int, pack: str = "learned") -> str:
     """Phrase rules (pack YAML) for the lines `min_docs` or more unrelated documents print.
 
     Each rule matches the whole line (case and digits aside), carries the example line the
     store kept as a positive example and the line inside a sentence as a negative one. A
     marker the corpus printed glued to a paragraph is a `glued: true` rule, with that as an
-    example too. It is a proposal: a person reads it and moves the rules worth keeping into a pack.
+    example too; lowercase words it set before paragraphs are a start rule. It is a proposal:
+    a person reads it and moves the rules worth keeping into a pack.
     """
     q = json.dumps  # a JSON string is a valid YAML double-quoted scalar
     out = [
@@ -176,6 +198,9 @@ def suggest_pack(store: Store, min_docs: int, pack: str = "learned") -> str:
     ]
     taken: set[str] = set()
     for fp, e in store.frequent(min_docs):
+        if e.after.startswith(" "):  # the lowercase lead of paragraphs: a start rule
+            out += _lead_rule(e, fp, taken)
+            continue
         match, regex = _pattern(e.example)
         framed = f"First paragraph.\n\n{e.example}\n\nLast paragraph."
         inside = f"They said: {e.example} and left."

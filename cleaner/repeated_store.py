@@ -21,7 +21,8 @@ counting the same documents again (a re-run, a resumed run) never changes a coun
 A marker a site glues to the paragraph after it ("Our partners keep this page freeThe
 minister said") is counted as the line it would be (`_glued_prefixes`), with the word after
 it: a document counts again only when another word follows it, since a name split the same
-way ("Shares of Soft|Bank") is always followed by the same word.
+way ("Shares of Soft|Bank") is always followed by the same word. So is the lowercase lead
+of a paragraph, SEO spam set before it with a space ("slot gacor But it is...", `_lead`).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from pathlib import Path
 import orjson
 
 from .errors import CleanerError
-from .glue import glued_at, learnable
+from .glue import glued_at, lead, learnable
 from .sentences import Sentences, doc_sentences
 from .words import stopwords as _stopwords
 
@@ -57,6 +58,7 @@ MAX_CHARS = 400  # longer lines are paragraphs of content, not a template
 # GLUED_HEAD characters, has GLUED_MIN_WORDS words or more (shorter ones, "OpenAI", are
 # mostly names), in a line longer than GLUED_MIN_LINE.
 GLUED_HEAD = 80
+SENTENCE_ENDS = '.!?:;"”’)…'  # a line ending so is a paragraph; the next line starts a new one
 GLUED_MIN_WORDS = 2
 GLUED_MIN_LINE = 20
 # The cheap test for a line that may start with a glued marker: a capitalised word, or a
@@ -67,6 +69,7 @@ GLUE = re.compile(r"[a-zA-Z\u00c0-\u024f:.!)\]…–—|»›>‐‑-](?:[A-Z][a
 
 
 LETTER = re.compile(r"[^\W\d_]")
+LEAD_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 def normalise(line: str) -> str:
@@ -153,9 +156,13 @@ def doc_lines(text: str, lines: list[str] | None = None) -> dict[str, str]:
     found: dict[str, str] = {}
     search = LETTER.search
     glued = GLUE.search
+    before = ""  # the line before
     for raw in text.splitlines() if lines is None else lines:
         if len(raw) > GLUED_MIN_LINE and glued(raw, 0, GLUED_HEAD):
             _glued_prefixes(text, raw.strip(), found)
+        if raw[:1].islower() and (not before.strip() or before.rstrip()[-1] in SENTENCE_ENDS):
+            _lead(raw.rstrip(), found)  # a paragraph in lowercase: a line a hard wrap broke is not one
+        before = raw
         if not MIN_CHARS <= len(raw) <= MAX_CHARS:
             if len(raw) < MIN_CHARS or len(raw.strip()) > MAX_CHARS:
                 continue
@@ -185,13 +192,32 @@ def _glued_prefixes(text: str, line: str, found: dict[str, str]) -> None:
             found[fp] = f"{prefix}\n{line[end:].split(None, 1)[0]}"
 
 
+def _lead(line: str, found: dict[str, str]) -> None:
+    """Add the lowercase words a paragraph opens with before its first sentence ("slot gacor
+    But it is..."), as "words\n word after them" (the space: a lead, not glued). Not function words
+    alone ("and the President"), nor mojibake ("â€” The"): a lead needs a run of 3 letters or
+    more that is no stopword."""
+    end = lead(line)
+    if not end:
+        return
+    prefix = line[:end].rstrip()
+    stop = _stopwords()
+    if not any(w.lower() not in stop for w in LEAD_WORD.findall(prefix)):
+        return
+    fp = fingerprint(prefix)
+    if fp and fp not in found:
+        found[fp] = f"{prefix}\n {line[end:].split(None, 1)[0]}"
+
+
 @dataclass
 class Entry:
     count: int = 0
     sigs: list[frozenset[str]] = field(default_factory=list)
     example: str = ""
     own: frozenset[str] | None = None  # the example's words, worked out once (not saved)
-    after: str = ""  # a marker first seen glued: the word after it then ("" once seen on its own line)
+    # A marker first seen glued: the word after it then, after a space for a paragraph's lead
+    # ("" once seen on a line of its own).
+    after: str = ""
 
     def saved(self) -> str:
         """The example as the state file keeps it: with the word after it, for a glued marker."""

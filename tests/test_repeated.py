@@ -173,6 +173,66 @@ def test_names_and_brackets_glued_like_markers_are_not_learned(marker, make):
     assert fingerprint(MARKER) in learn(more).counts(5)
 
 
+SPAM = "zorbex spin"  # SEO spam no pack names, set before a paragraph with a space
+
+
+def test_a_lowercase_lead_the_corpus_sets_before_paragraphs_is_learned_and_cut(tmp_path):
+    texts = [glued_to(story(i), f"{SPAM} ", 1 + i % 4) for i in range(7)]
+    store = learn(texts)
+    assert store.entries[fingerprint(SPAM)].count == 6  # docs 0 and 4: the same word after it
+    pipe = pipeline_with(store, tmp_path)
+    for i, text in enumerate(texts):
+        cleaned = pipe.clean(Document(f"d{i}", text))
+        assert cleaned.text == story(i), i
+        ((_, e),) = repeated_edits(cleaned)
+        assert e.action == "remove" and e.reason.endswith("set before a paragraph")
+    # Not before a paragraph that starts in lowercase for good, nor inside a sentence.
+    for text in (
+        story(0).replace("Yet the", f"{SPAM} yet the", 1),
+        story(0).replace("Yet the", f"Yet {SPAM} The", 1),
+    ):
+        assert repeated_edits(pipe.clean(Document("s", text))) == []
+
+
+def hard_wrapped(text: str) -> str:
+    """`text` with the paragraph that starts with SPAM wrapped onto the line before it."""
+    i = text.index(SPAM)
+    return text[: i - 2] + " and then\n" + text[i:]
+
+
+@pytest.mark.parametrize(
+    ("lead", "make"),
+    [
+        ("and the", lambda i: glued_to(story(i), "and the ", 1 + i % 4)),  # function words only
+        ("â€”", lambda i: glued_to(story(i), "â€” ", 1 + i % 4)),  # mojibake of a dash: no word
+        ("iPhone maker", lambda i: glued_to(story(i), "iPhone maker ", 1).replace("Yet the", "Apple and the", 1)),
+        # a hard wrap: the line before ends mid-sentence, so this line starts no paragraph
+        ("zorbex spin", lambda i: hard_wrapped(glued_to(story(i), "zorbex spin ", 1 + i % 4))),
+    ],
+)
+def test_leads_that_are_no_spam_are_not_learned(lead, make):
+    assert fingerprint(lead) not in learn([make(i) for i in range(7)]).counts(2)
+
+
+def test_lead_finds_where_the_sentence_starts():
+    from cleaner.glue import lead
+
+    def cut(line: str) -> str:
+        return line[: lead(line)]
+
+    assert cut("slot gacor But it is not merely that") == "slot gacor "
+    assert cut("mentos4d slot 8 Brad Keselowski 2318") == "mentos4d slot "
+    assert cut("slot gacor “It’s a shame to see") == "slot gacor "
+    for line in (
+        "The paragraph starts well here",  # no lowercase lead
+        "slot gacor AI is here now",  # capitals running on
+        "slot gacor But no",  # too short to be a paragraph
+        "one two three four five Six seven eight",  # longer than a lead
+        "slot gacor “it’s a shame",  # a quote opening on no sentence
+    ):
+        assert lead(line) == 0, line
+
+
 def test_suggested_rule_for_a_marker_seen_glued_is_a_glued_rule(tmp_path):
     from cleaner.learn import suggest_pack
     from cleaner.packs import load_pack
@@ -514,3 +574,20 @@ def test_limit_stops_the_counting_pass_too(tmp_path):
     assert result.limited
     state = orjson.loads((tmp_path / "out" / ".cleaner" / "repeated.json").read_bytes().splitlines()[0])
     assert state["docs"] == 10
+
+
+def test_suggested_rule_for_a_lead_is_a_start_rule(tmp_path):
+    from cleaner.learn import suggest_pack
+    from cleaner.packs import load_pack
+    from cleaner.ruletest import check_rules, run_rule
+
+    pack = tmp_path / "learned.yaml"
+    lead = "kilat77 max"
+    pack.write_text(
+        suggest_pack(learn([glued_to(story(i), f"{lead} ", 1 + i % 4) for i in range(7)]), 5), encoding="utf-8"
+    )
+    (rule,) = load_pack(pack)
+    assert rule.where == "start" and not rule.glued
+    assert check_rules([rule]) == ([], 2)
+    assert run_rule(rule, "kilat78 max The vote was close.\n") == "The vote was close.\n"  # digits vary
+    assert run_rule(rule, "kilat77 max the vote was close.\n") == "kilat77 max the vote was close.\n"

@@ -9,7 +9,8 @@ A line printed by `min_docs` or more unrelated documents is removed; one printed
 a section heading) is only flagged: short lines repeat by chance more often. A learned line
 glued to the start of a paragraph ("Our partners keep this page freeThe minister said") is
 cut the same way: the corpus printed it on its own line, so its glued copy is boilerplate
-too (`glue.glued_at` decides what is glued). The audit
+too (`glue.glued_at` decides what is glued). So are learned lowercase words set before a
+paragraph's first sentence (SEO spam: "slot gacor But it is...", `glue.lead`). The audit
 records the rule `repeated/<fingerprint>` and the unrelated-document count as the score
 (counts stop at 16).
 """
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..document import Document, Edit
-from ..glue import glue_points
+from ..glue import glue_points, lead
 from ..repeated_store import MAX_CHARS, MAX_SIGS, Store, fingerprint
 from .base import Stage
 
@@ -101,6 +102,12 @@ class Repeated(Stage):
                 end, fp, n, marker = glued
                 start = pos + len(raw) - len(raw.lstrip())
                 edits.append(self._edit(start, start + end, fp, n, marker, ", glued to the paragraph after it"))
+            elif first.islower() and (end := lead(line := raw.strip())):
+                marker = line[:end].rstrip()
+                fp = fingerprint(marker)
+                if fp and (n := counts.get(fp, 0)):
+                    start = pos + len(raw) - len(raw.lstrip())
+                    edits.append(self._edit(start, start + end, fp, n, marker, ", set before a paragraph"))
             pos += len(raw)
         return edits
 

@@ -336,7 +336,8 @@ class Store:
     #   {"counted": {fp: [count, example, [signature index, ...]]}}   lines counted 2+ times
     #   {"shared": {sentence fp: [[word, ...], ...]}}                    sentences printed twice+ (sentences.py)
     #   {"single": {fp: [example, signature index]}}                    lines seen once
-    # (an example is "marker\nword" for a marker only seen glued to a paragraph: Entry.after)
+    # (an example is "marker\nword" for a marker only seen glued to a paragraph, "lead\n word"
+    # for a paragraph's lowercase lead: Entry.after)
     #   {"sigs": [[word, ...], ...]}                                     each signature once
     #   {"sentences": {sentence fp: [signature index, ...]}}             every sentence kept
     # The stages need only the counted lines (flag_docs is at least 2) and the shared sentences,

@@ -123,6 +123,15 @@ def glued_to(text: str, marker: str, k: int) -> str:
     return "\n\n".join(paras)
 
 
+def each_cut_back_to_its_story(pipe: Pipeline, texts: list[str], why: str) -> None:
+    """Text i of `texts` cleans back to story(i), by one removal whose reason ends in `why`."""
+    for i, text in enumerate(texts):
+        cleaned = pipe.clean(Document(f"d{i}", text))
+        assert cleaned.text == story(i), i
+        ((_, e),) = repeated_edits(cleaned)
+        assert e.action == "remove" and e.reason.endswith(why)
+
+
 def test_a_marker_the_corpus_prints_only_glued_is_learned_and_cut(tmp_path):
     # Glued before paragraphs 1-4 in turn: "Yet", "So", "The", "And". Docs 0 and 4 glue it
     # before the same word, and only a different word counts again, so 6 of the 7 count.
@@ -131,11 +140,7 @@ def test_a_marker_the_corpus_prints_only_glued_is_learned_and_cut(tmp_path):
     e = store.entries[fingerprint(MARKER)]
     assert (e.count, e.example, e.after) == (6, MARKER, "Yet")
     pipe = pipeline_with(store, tmp_path)
-    for i, text in enumerate(texts):
-        cleaned = pipe.clean(Document(f"d{i}", text))
-        assert cleaned.text == story(i), i
-        ((_, edit),) = repeated_edits(cleaned)
-        assert edit.action == "remove" and edit.reason.endswith("glued to the paragraph after it")
+    each_cut_back_to_its_story(pipe, texts, "glued to the paragraph after it")
     # Its copy on a line of its own is the same marker.
     own = pipe.clean(Document("own", story(0, MARKER)))
     assert own.text == story(0) and len(repeated_edits(own)) == 1
@@ -181,11 +186,7 @@ def test_a_lowercase_lead_the_corpus_sets_before_paragraphs_is_learned_and_cut(t
     store = learn(texts)
     assert store.entries[fingerprint(SPAM)].count == 6  # docs 0 and 4: the same word after it
     pipe = pipeline_with(store, tmp_path)
-    for i, text in enumerate(texts):
-        cleaned = pipe.clean(Document(f"d{i}", text))
-        assert cleaned.text == story(i), i
-        ((_, e),) = repeated_edits(cleaned)
-        assert e.action == "remove" and e.reason.endswith("set before a paragraph")
+    each_cut_back_to_its_story(pipe, texts, "set before a paragraph")
     # Not before a paragraph that starts in lowercase for good, nor inside a sentence.
     for text in (
         story(0).replace("Yet the", f"{SPAM} yet the", 1),

@@ -58,7 +58,6 @@ MAX_CHARS = 400  # longer lines are paragraphs of content, not a template
 # GLUED_HEAD characters, has GLUED_MIN_WORDS words or more (shorter ones, "OpenAI", are
 # mostly names), in a line longer than GLUED_MIN_LINE.
 GLUED_HEAD = 80
-SENTENCE_ENDS = '.!?:;"”’)…'  # a line ending so is a paragraph; the next line starts a new one
 GLUED_MIN_WORDS = 2
 GLUED_MIN_LINE = 20
 # The cheap test for a line that may start with a glued marker: a capitalised word, or a
@@ -66,6 +65,7 @@ GLUED_MIN_LINE = 20
 # (`glue.learnable`). Latin letters only: a Unicode class makes it 3 times slower, and this
 # runs on every line of the corpus. ("advertisementI think" is missed: a rare case.)
 GLUE = re.compile(r"[a-zA-Z\u00c0-\u024f:.!)\]…–—|»›>‐‑-](?:[A-Z][a-z]|[“\"‘«(\[][A-Z])")
+SENTENCE_ENDS = '.!?:;"”’)…'  # a line ending so is a paragraph: a lowercase line after it opens one
 
 
 LETTER = re.compile(r"[^\W\d_]")
@@ -220,7 +220,8 @@ class Entry:
     after: str = ""
 
     def saved(self) -> str:
-        """The example as the state file keeps it: with the word after it, for a glued marker."""
+        """The example as the state file keeps it: with the word after it, for a marker only
+        seen glued or a lead."""
         return f"{self.example}\n{self.after}" if self.after else self.example
 
     @classmethod

@@ -45,21 +45,19 @@ def glue_points(line: str, limit: int) -> list[int]:
     return [m.start() for m in CANDIDATE.finditer(line, 1, limit + 1) if glued_at(line, m.start())]
 
 
-def learnable(text: str, line: str, end: int) -> bool:
-    """May line[:end], glued to what follows, be counted as a marker the corpus repeats?
-    Names glue like markers ("Mr. McConnell", "the SoftBank deal", "SUVs"), so more than
-    `glued_at` is asked: a capitalised word follows (or a quote and a capital), the word
-    before the join has 4 letters or more or ends in punctuation ("Advertisement:"), and
-    the two joined ("McConnell") occur nowhere else in the document (`text`): a story
-    repeats its names, a marker glued to a paragraph is a one-off."""
-    rest = line[end:]
-    word = rest.split(None, 1)[0]
+def learnable(text: str, marker: str, word: str) -> bool:
+    """May `marker`, glued to `word` at the start of a line of `text`, be counted as a marker
+    the corpus repeats? Names glue like markers ("Mr. McConnell", "the SoftBank deal",
+    "SUVs"), so more than `glued_at` is asked: a capitalised word follows (or a quote and a
+    capital), the word before the join has 4 letters or more or ends in punctuation
+    ("Advertisement:"), and the two joined ("McConnell") occur nowhere else in the
+    document: a story repeats its names, a marker glued to a paragraph is a one-off."""
     if word[0] in OPENERS:
         if not word[1:2].isupper():
             return False  # a closing quote, or a quote opening on no sentence
     elif not (len(word) == 1 or word[1].islower()):
         return False  # "AI", "iPHONE": capitals running on, part of a name
-    last = line[:end].rsplit(None, 1)[-1]
+    last = marker.rsplit(None, 1)[-1]
     if last[-1].isalnum():
         if len(last) < 4:
             return False  # "Mc", "De", "La": the start of a name

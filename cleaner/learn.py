@@ -26,6 +26,7 @@ from .repeated_store import DIGITS, Entry, Store, prepare
 
 STATE_NAME = "repeated.json"
 BATCH = 64  # documents per task sent to a worker
+SENTENCE = "The minister said it again."  # what a suggested glued or lead rule's example cuts its marker from
 
 
 def state_path(config: Config, state: Path) -> Path:
@@ -164,7 +165,6 @@ def _lead_rule(e: Entry, fp: str, taken: set[str]) -> list[str]:
     q = json.dumps
     body, regex = _pattern(e.example)
     match = "(?P<cut>" + (body if regex else re.escape(body)) + r"\s+)[^a-z\s]"  # then a sentence starts
-    sentence = "The minister said it again."
     inside = f"They said: {e.example} and left."
     return [
         f"  - id: {_rule_id(e.example, fp, taken)}",
@@ -173,8 +173,8 @@ def _lead_rule(e: Entry, fp: str, taken: set[str]) -> list[str]:
         "    where: start",
         f"    reason: set before paragraphs by {e.count} unrelated documents (repeated/{fp})",
         "    examples:",
-        f"      - in: {q(e.example + ' ' + sentence, ensure_ascii=False)}",
-        f"        out: {q(sentence)}",
+        f"      - in: {q(e.example + ' ' + SENTENCE, ensure_ascii=False)}",
+        f"        out: {q(SENTENCE)}",
         f"      - in: {q(inside, ensure_ascii=False)}",
         f"        out: {q(inside, ensure_ascii=False)}",
     ]
@@ -204,7 +204,6 @@ def suggest_pack(store: Store, min_docs: int, pack: str = "learned") -> str:
         match, regex = _pattern(e.example)
         framed = f"First paragraph.\n\n{e.example}\n\nLast paragraph."
         inside = f"They said: {e.example} and left."
-        glued = "The minister said it again."
         out += [
             f"  - id: {_rule_id(e.example, fp, taken)}",
             f"    match: {q(match, ensure_ascii=False)}",
@@ -217,7 +216,7 @@ def suggest_pack(store: Store, min_docs: int, pack: str = "learned") -> str:
             f"      - in: {q(framed, ensure_ascii=False)}",
             f"        out: {q('First paragraph.' + chr(10) * 2 + 'Last paragraph.')}",
             *(
-                [f"      - in: {q(e.example + glued, ensure_ascii=False)}", f"        out: {q(glued)}"]
+                [f"      - in: {q(e.example + SENTENCE, ensure_ascii=False)}", f"        out: {q(SENTENCE)}"]
                 if e.after
                 else []
             ),

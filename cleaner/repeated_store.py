@@ -179,34 +179,35 @@ def doc_lines(text: str, lines: list[str] | None = None) -> dict[str, str]:
 
 
 def _glued_prefixes(text: str, line: str, found: dict[str, str]) -> None:
-    """Add the markers `line` may start with, glued to its paragraph, as "marker\nword" (the
-    word after it; see `Store.add_prepared`). Stricter than `glued_at`, because here nothing
-    vouches for the marker yet: see `glue.learnable`."""
+    """Add the markers `line` may start with, glued to its paragraph (see `_candidate`).
+    Stricter than `glued_at`, because here nothing vouches for the marker yet: see
+    `glue.learnable`."""
     for m in GLUE.finditer(line, 0, GLUED_HEAD):
         end = m.start() + 1
-        prefix = line[:end]
-        if prefix.count(" ") + 1 < GLUED_MIN_WORDS or not glued_at(line, end) or not learnable(text, line, end):
-            continue
-        fp = fingerprint(prefix)
-        if fp and fp not in found:
-            found[fp] = f"{prefix}\n{line[end:].split(None, 1)[0]}"
+        prefix, word = line[:end], line[end:].split(None, 1)[0]
+        if prefix.count(" ") + 1 >= GLUED_MIN_WORDS and glued_at(line, end) and learnable(text, prefix, word):
+            _candidate(found, prefix, word)
 
 
 def _lead(line: str, found: dict[str, str]) -> None:
     """Add the lowercase words a paragraph opens with before its first sentence ("slot gacor
-    But it is..."), as "words\n word after them" (the space: a lead, not glued). Not function words
-    alone ("and the President"), nor mojibake ("â€” The"): a lead needs a run of 3 letters or
-    more that is no stopword."""
+    But it is...", see `_candidate`). Not function words alone ("and the President"), nor
+    mojibake ("â€” The"): a lead needs a run of 3 letters or more that is no stopword."""
     end = lead(line)
     if not end:
         return
     prefix = line[:end].rstrip()
     stop = _stopwords()
-    if not any(w.lower() not in stop for w in LEAD_WORD.findall(prefix)):
-        return
+    if any(w.lower() not in stop for w in LEAD_WORD.findall(prefix)):
+        _candidate(found, prefix, " " + line[end:].split(None, 1)[0])
+
+
+def _candidate(found: dict[str, str], prefix: str, after: str) -> None:
+    """Add `prefix` as "prefix\nafter": `after` is the word after it, glued ("word"), or after
+    a space for a lead (" word"); `Store.add_prepared` counts it as a line, guarded by that word."""
     fp = fingerprint(prefix)
     if fp and fp not in found:
-        found[fp] = f"{prefix}\n {line[end:].split(None, 1)[0]}"
+        found[fp] = f"{prefix}\n{after}"
 
 
 @dataclass(slots=True)  # one per distinct line of the corpus: slots make it smaller and quicker

@@ -97,17 +97,15 @@ class Repeated(Stage):
             first = raw[:1]
             if first in " \t\u00a0":
                 first = raw.lstrip()[:1]
-            glued = self._glued(raw.strip(), counts) if first in firsts else None
-            if glued is not None:
-                end, fp, n, marker = glued
+            found, where = None, ""
+            if first in firsts:
+                found, where = self._glued(raw.strip(), counts), ", glued to the paragraph after it"
+            if found is None and first.islower():
+                found, where = self._lead(raw.strip(), counts), ", set before a paragraph"
+            if found is not None:
+                end, fp, n, marker = found
                 start = pos + len(raw) - len(raw.lstrip())
-                edits.append(self._edit(start, start + end, fp, n, marker, ", glued to the paragraph after it"))
-            elif first.islower() and (end := lead(line := raw.strip())):
-                marker = line[:end].rstrip()
-                fp = fingerprint(marker)
-                if fp and (n := counts.get(fp, 0)):
-                    start = pos + len(raw) - len(raw.lstrip())
-                    edits.append(self._edit(start, start + end, fp, n, marker, ", set before a paragraph"))
+                edits.append(self._edit(start, start + end, fp, n, marker, where))
             pos += len(raw)
         return edits
 
@@ -138,3 +136,16 @@ class Repeated(Stage):
             if fp and (n := counts.get(fp, 0)):
                 found = (end, fp, n, line[:end])
         return found
+
+    @staticmethod
+    def _lead(line: str, counts: dict[str, int]) -> tuple[int, str, int, str] | None:
+        """(end, fingerprint, count, lead) of the learned lowercase words `line` opens with before
+        its first sentence (`glue.lead`; end takes the space after them too); None if none."""
+        end = lead(line)
+        if not end:
+            return None
+        marker = line[:end].rstrip()
+        fp = fingerprint(marker)
+        if fp and (n := counts.get(fp, 0)):
+            return end, fp, n, marker
+        return None

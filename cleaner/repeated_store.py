@@ -33,7 +33,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from hashlib import blake2b
-from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 
@@ -42,6 +41,7 @@ import orjson
 from .errors import CleanerError
 from .glue import glued_at, lead, learnable
 from .sentences import Sentences, doc_sentences
+from .tokens import TokenMap
 from .words import stopwords as _stopwords
 
 WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
@@ -105,7 +105,15 @@ def fingerprint(line: str) -> str | None:
     return _digest(_fold(line))
 
 
-_SIG_TOKENS: dict[str, tuple[str, ...]] = {}  # token -> the content words of its lowercase
+def _sig_words(token: str) -> tuple[str, ...]:
+    """The content words of a token's lowercase. Lowercasing never makes or unmakes
+    whitespace, and a final sigma looks no further than its word, so the words of a text
+    are the words of its tokens."""
+    stop = _stopwords()
+    return tuple(w for w in WORD.findall(token.lower()) if w not in stop)
+
+
+SIG_WORDS_OF = TokenMap(_sig_words, 200_000)  # tokens repeat: each is lowercased and matched once
 
 
 def signature(text: str, lines: list[str] | None = None) -> frozenset[str]:
@@ -115,7 +123,6 @@ def signature(text: str, lines: list[str] | None = None) -> frozenset[str]:
     template lines (its footer, its menu) would otherwise make all its pages look alike.
     `lines`: `text.splitlines()`, when the caller has them already.
     """
-    stop = _stopwords()
     body, size = [], 0
     for line in text.splitlines() if lines is None else lines:
         if line.count(" ") + 1 >= BODY_WORDS:
@@ -124,20 +131,8 @@ def signature(text: str, lines: list[str] | None = None) -> frozenset[str]:
             if size >= SIG_CHARS:  # the sample is cut there anyway
                 break
     sample = ("\n".join(body) if body else text)[:SIG_CHARS]
-    # The content words of the lowercased sample, in order (ties keep their place in
-    # most_common), by whitespace token: a word never spans whitespace, and tokens repeat,
-    # so each is lowercased and matched once and looked up after. Lowercasing never makes
-    # or unmakes whitespace, and a final sigma looks no further than its word.
-    tokens = sample.split()
-    cache = _SIG_TOKENS
-    parts = list(map(cache.get, tokens))
-    if None in parts:
-        if len(cache) > 200_000:  # bounded on any corpus
-            cache.clear()
-        for t in set(tokens).difference(cache):  # only the new tokens, each once
-            cache[t] = tuple(w for w in WORD.findall(t.lower()) if w not in stop)
-        parts = list(map(cache.__getitem__, tokens))
-    counts = Counter(chain.from_iterable(parts))  # type: ignore[arg-type]
+    # The content words of the lowercased sample, in order (ties keep their place in most_common).
+    counts = Counter(SIG_WORDS_OF.flat(sample))
     # most_common's order (count, then first seen), sorted in C (sorted is stable): faster
     # than most_common's heap on a sample's hundred-odd words.
     top = sorted(counts.items(), key=itemgetter(1), reverse=True)[:SIG_WORDS]

@@ -22,6 +22,7 @@ from .. import embed, offtopic, sentences
 from ..document import Action, Document, Edit
 from ..offtopic import Model, load_model
 from ..repeated_store import Store, related, signature
+from ..tokens import TokenMap
 from ..words import stopwords
 from .base import Stage
 
@@ -64,35 +65,18 @@ def _stem_of(word: str) -> str:
     return "" if len(word) <= 2 or word.lower() in stopwords() else stem(word)
 
 
-# Whitespace-separated token -> its content stem ("" for none). Tokens repeat a lot, and
-# splitting on whitespace is several times faster than the word regex; a word never spans
-# whitespace, so the words of a text are the words of its tokens.
-_TOKENS: dict[str, str] = {}
-_MULTI: dict[str, list[str]] = {}  # the few tokens holding several words ("U.S.-China")
-_SEVERAL = "\x00"  # what _TOKENS holds for those
+def _token_stems(token: str) -> tuple[str, ...]:
+    """The content stems of one whitespace token: a word never spans whitespace, so the
+    words of a text are the words of its tokens ("U.S.-China" holds two)."""
+    return tuple(s for s in map(_stem_of, WORD.findall(token)) if s)
+
+
+STEMS = TokenMap(_token_stems)  # tokens repeat a lot: each is split and stemmed once
 
 
 def content_words(text: str) -> set[str]:
     """The distinct content-word stems of a text."""
-    cache = _TOKENS
-    out = set(map(cache.get, text.split()))  # one C-level pass; None marks a token not seen yet
-    if None in out:
-        out.discard(None)
-        if len(cache) > 500_000:  # bounded on any corpus
-            cache.clear()
-            _MULTI.clear()
-        for t in set(text.split()).difference(cache):
-            stems = [s for s in map(_stem_of, WORD.findall(t)) if s]
-            if len(stems) > 1:
-                _MULTI[t] = stems
-            value = cache[t] = _SEVERAL if len(stems) > 1 else (stems[0] if stems else "")
-            out.add(value)
-    if _SEVERAL in out:
-        out.discard(_SEVERAL)
-        for t in text.split():
-            out.update(_MULTI.get(t, ()))
-    out.discard("")
-    return out  # type: ignore[return-value]
+    return STEMS.words(text)
 
 
 @dataclass(frozen=True)
@@ -150,9 +134,8 @@ class Coherence(Stage):
     _table: dict[int, list[frozenset[str]]] | None = None  # the shared sentences, once loaded
 
     def find(self, doc: Document, text: str) -> list[Edit]:
-        words_of = self.memo(doc, "words", dict)  # line -> its content words, for later passes
-        parsed = _blocks(text, words_of)
-        edits = self._off_topic(doc, text, words_of, parsed)
+        parsed = _blocks(text)
+        edits = self._off_topic(doc, text, parsed)
         table = self._shared_table()
         if table:  # a teaser's edit replaces the off-topic one of its paragraph, unless that removes
             by_start = {e.start: e for e in edits}
@@ -162,10 +145,10 @@ class Coherence(Stage):
             edits = list(by_start.values())
         return edits
 
-    def _off_topic(self, doc: Document, text: str, words_of: dict[str, set[str]], parsed: Blocks) -> list[Edit]:
+    def _off_topic(self, doc: Document, text: str, parsed: Blocks) -> list[Edit]:
         p = self.params
         confirm = p.scorer == "share" and p.model_remove_above <= 1
-        found = candidates(text, judging(p), words_of, p.scorer != "share" or confirm, parsed)
+        found = candidates(text, judging(p), p.scorer != "share" or confirm, parsed)
         if p.scorer == "model":
             return self._by_model(found)
         if p.scorer == "embed":
@@ -277,21 +260,14 @@ MAX_TEASER = 1000  # characters: a longer paragraph is not judged as a teaser
 Blocks = tuple[list[tuple[int, int, set[str]]], set[str], list[float]]
 
 
-def _blocks(text: str, words_of: dict[str, set[str]]) -> Blocks:
+def _blocks(text: str) -> Blocks:
     """The non-blank lines and their words, worked out once for both checks (see `Blocks`)."""
-    blocks = []
+    blocks = STEMS.line_sets(text)
     seen: set[str] = set()
     shared: set[str] = set()
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        if line.strip():
-            words = words_of.get(line)
-            if words is None:
-                words = words_of[line] = content_words(line)
-            shared |= seen & words
-            seen |= words
-            blocks.append((pos, pos + len(line), words))
-        pos += len(line)
+    for _, _, words in blocks:
+        shared |= seen & words
+        seen |= words
     shares = [len(words & shared) / len(words) if words else 0.0 for _, _, words in blocks]
     return blocks, shared, shares
 
@@ -329,15 +305,13 @@ class Candidate:
 def candidates(
     text: str,
     p: CoherenceParams,
-    words_of: dict[str, set[str]] | None = None,
     with_features: bool = False,
     parsed: Blocks | None = None,
 ) -> list[Candidate]:
     """The paragraphs of `text` worth judging, with their scores; none in a document too
     short to judge, or whose paragraphs rarely share words (sharing none proves nothing).
-    `parsed`: `_blocks(text, words_of)` when the caller has it already."""
-    words_of = {} if words_of is None else words_of
-    blocks, shared, shares = parsed or _blocks(text, words_of)
+    `parsed`: `_blocks(text)` when the caller has it already."""
+    blocks, shared, shares = parsed or _blocks(text)
     if len(blocks) < p.min_paragraphs:
         return []
     scores: list[float] = []

@@ -1,0 +1,366 @@
+/* A memo from whitespace tokens to what a Python function makes of them.
+
+   The stages that count words split a text on whitespace and map each token through a
+   pure function (its content-word stems, its lowercase words), memoised because tokens
+   repeat. In Python each token is a new str that must be hashed before the memo can be
+   asked; here a token is hashed and compared in place, so only tokens never seen before
+   become Python strings. The function still decides every value: this file only splits
+   and remembers, and tests/test_tokens.py checks it against the Python version.
+
+   TokenMap(fn, max_entries)        fn(token: str) -> tuple[str, ...]
+     .words(text)      -> set        every value of every token of text
+     .flat(text)       -> list       the values in token order
+     .line_sets(text)  -> list       (start, end, set) for each non-blank line, lines as
+                                     str.splitlines(keepends=True) cuts them
+   The memo is emptied when it holds more than max_entries tokens.
+*/
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct {
+    Py_UCS4 *chars; /* NULL: empty slot */
+    Py_ssize_t len;
+    uint64_t hash;
+    PyObject *value; /* a tuple of str */
+} Slot;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *fn;
+    Slot *slots;
+    Py_ssize_t cap; /* a power of two */
+    Py_ssize_t used;
+    Py_ssize_t max_entries;
+} TokenMap;
+
+static void clear_slots(Slot *slots, Py_ssize_t cap) {
+    for (Py_ssize_t i = 0; i < cap; i++) {
+        if (slots[i].chars != NULL) {
+            PyMem_Free(slots[i].chars);
+            Py_DECREF(slots[i].value);
+            slots[i].chars = NULL;
+        }
+    }
+}
+
+static int grow(TokenMap *self) {
+    Py_ssize_t cap = self->cap * 2;
+    Slot *slots = PyMem_Calloc((size_t)cap, sizeof(Slot));
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < self->cap; i++) {
+        Slot *s = &self->slots[i];
+        if (s->chars == NULL) continue;
+        Py_ssize_t j = (Py_ssize_t)(s->hash & (uint64_t)(cap - 1));
+        while (slots[j].chars != NULL) j = (j + 1) & (cap - 1);
+        slots[j] = *s;
+    }
+    PyMem_Free(self->slots);
+    self->slots = slots;
+    self->cap = cap;
+    return 0;
+}
+
+/* Whitespace as str.split() sees it; ASCII from a table, the rest from Python's own test. */
+static unsigned char ascii_space[128];
+#define IS_SPACE(c) ((c) < 128 ? ascii_space[(c)] : Py_UNICODE_ISSPACE(c))
+#define FNV_OFFSET 1469598103934665603ULL
+#define FNV_PRIME 1099511628211ULL
+
+/* Store fn(text[start:end]) under the token's code points; a borrowed reference. */
+static PyObject *remember(TokenMap *self, PyObject *text, Py_ssize_t start, Py_ssize_t end, uint64_t h) {
+    Py_ssize_t len = end - start;
+    PyObject *token = PyUnicode_Substring(text, start, end);
+    if (token == NULL) return NULL;
+    PyObject *value = PyObject_CallOneArg(self->fn, token);
+    if (value == NULL) {
+        Py_DECREF(token);
+        return NULL;
+    }
+    if (!PyTuple_CheckExact(value)) {
+        PyErr_SetString(PyExc_TypeError, "TokenMap: the function must return a tuple");
+        Py_DECREF(token);
+        Py_DECREF(value);
+        return NULL;
+    }
+    if (self->used >= self->max_entries) { /* bounded on any corpus */
+        clear_slots(self->slots, self->cap);
+        self->used = 0;
+    }
+    if (2 * (self->used + 1) > self->cap && grow(self) < 0) {
+        Py_DECREF(token);
+        Py_DECREF(value);
+        return NULL;
+    }
+    Py_UCS4 *chars = PyUnicode_AsUCS4Copy(token);
+    Py_DECREF(token);
+    if (chars == NULL) {
+        Py_DECREF(value);
+        return NULL;
+    }
+    Py_ssize_t mask = self->cap - 1;
+    Py_ssize_t j = (Py_ssize_t)(h & (uint64_t)mask);
+    while (self->slots[j].chars != NULL) j = (j + 1) & mask;
+    self->slots[j].chars = chars;
+    self->slots[j].len = len;
+    self->slots[j].hash = h;
+    self->slots[j].value = value; /* the memo keeps the reference */
+    self->used++;
+    return value;
+}
+
+/* Call add(acc, value) for each token of text[start:end]: one loop per string kind, so
+   the compiler sees plain arrays. The hash is worked out while the token is scanned. */
+typedef int (*adder)(PyObject *acc, PyObject *value);
+
+#define DEFINE_EACH(NAME, T)                                                                       \
+    static int NAME(TokenMap *self, PyObject *text, const T *data, Py_ssize_t start,               \
+                    Py_ssize_t end, adder add, PyObject *acc) {                                    \
+        Py_ssize_t i = start;                                                                      \
+        while (i < end) {                                                                          \
+            while (i < end && IS_SPACE(data[i])) i++;                                              \
+            if (i >= end) break;                                                                   \
+            Py_ssize_t s = i;                                                                      \
+            uint64_t h = FNV_OFFSET;                                                               \
+            while (i < end && !IS_SPACE(data[i])) {                                                \
+                h = (h ^ (uint64_t)data[i]) * FNV_PRIME;                                           \
+                i++;                                                                               \
+            }                                                                                      \
+            h ^= h >> 29; /* FNV's low bits, which pick the slot, are weak */                     \
+            Py_ssize_t len = i - s, mask = self->cap - 1;                                          \
+            Py_ssize_t j = (Py_ssize_t)(h & (uint64_t)mask);                                       \
+            PyObject *value = NULL;                                                                \
+            for (;;) {                                                                             \
+                Slot *slot = &self->slots[j];                                                      \
+                if (slot->chars == NULL) break;                                                    \
+                if (slot->hash == h && slot->len == len) {                                         \
+                    Py_ssize_t k = 0;                                                              \
+                    while (k < len && slot->chars[k] == (Py_UCS4)data[s + k]) k++;                 \
+                    if (k == len) {                                                                \
+                        value = slot->value;                                                       \
+                        break;                                                                     \
+                    }                                                                              \
+                }                                                                                  \
+                j = (j + 1) & mask;                                                                \
+            }                                                                                      \
+            if (value == NULL && (value = remember(self, text, s, i, h)) == NULL) return -1;       \
+            if (add(acc, value) < 0) return -1;                                                    \
+        }                                                                                          \
+        return 0;                                                                                  \
+    }
+
+DEFINE_EACH(each_1, Py_UCS1)
+DEFINE_EACH(each_2, Py_UCS2)
+DEFINE_EACH(each_4, Py_UCS4)
+
+static int each_token(TokenMap *self, PyObject *text, Py_ssize_t start, Py_ssize_t end, adder add,
+                      PyObject *acc) {
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        return each_1(self, text, PyUnicode_1BYTE_DATA(text), start, end, add, acc);
+    case PyUnicode_2BYTE_KIND:
+        return each_2(self, text, PyUnicode_2BYTE_DATA(text), start, end, add, acc);
+    default:
+        return each_4(self, text, PyUnicode_4BYTE_DATA(text), start, end, add, acc);
+    }
+}
+
+static int add_to_set(PyObject *set, PyObject *value) {
+    Py_ssize_t n = PyTuple_GET_SIZE(value);
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (PySet_Add(set, PyTuple_GET_ITEM(value, k)) < 0) return -1;
+    return 0;
+}
+
+static int add_to_list(PyObject *list, PyObject *value) {
+    Py_ssize_t n = PyTuple_GET_SIZE(value);
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (PyList_Append(list, PyTuple_GET_ITEM(value, k)) < 0) return -1;
+    return 0;
+}
+
+static int check_text(PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "TokenMap: expected a str");
+        return -1;
+    }
+    return PyUnicode_READY(text);
+}
+
+static PyObject *TokenMap_words(TokenMap *self, PyObject *text) {
+    if (check_text(text) < 0) return NULL;
+    PyObject *out = PySet_New(NULL);
+    if (out == NULL) return NULL;
+    if (each_token(self, text, 0, PyUnicode_GET_LENGTH(text), add_to_set, out) < 0) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
+}
+
+static PyObject *TokenMap_flat(TokenMap *self, PyObject *text) {
+    if (check_text(text) < 0) return NULL;
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    if (each_token(self, text, 0, PyUnicode_GET_LENGTH(text), add_to_list, out) < 0) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Line breaks as str.splitlines() sees them. */
+static unsigned char ascii_break[128];
+#define IS_BREAK(c) ((c) < 128 ? ascii_break[(c)] : Py_UNICODE_ISLINEBREAK(c))
+
+/* The end of the line that starts at `start` (after its break, \r\n as one), and in *body
+   where its text ends and in *first its first non-space character (*body when blank). */
+#define DEFINE_LINE(NAME, T)                                                                       \
+    static Py_ssize_t NAME(const T *data, Py_ssize_t n, Py_ssize_t start, Py_ssize_t *body,        \
+                           Py_ssize_t *first) {                                                    \
+        Py_ssize_t i = start;                                                                      \
+        while (i < n && IS_SPACE(data[i]) && !IS_BREAK(data[i])) i++;                              \
+        Py_ssize_t f = i;                                                                          \
+        while (i < n && !IS_BREAK(data[i])) i++;                                                   \
+        *body = i;                                                                                 \
+        *first = f < i ? f : i;                                                                    \
+        if (i < n) i += (data[i] == '\r' && i + 1 < n && data[i + 1] == '\n') ? 2 : 1;             \
+        return i;                                                                                  \
+    }
+
+DEFINE_LINE(line_1, Py_UCS1)
+DEFINE_LINE(line_2, Py_UCS2)
+DEFINE_LINE(line_4, Py_UCS4)
+
+static PyObject *TokenMap_line_sets(TokenMap *self, PyObject *text) {
+    if (check_text(text) < 0) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    Py_ssize_t start = 0;
+    while (start < n) {
+        Py_ssize_t body, first, end;
+        if (kind == PyUnicode_1BYTE_KIND)
+            end = line_1(data, n, start, &body, &first);
+        else if (kind == PyUnicode_2BYTE_KIND)
+            end = line_2(data, n, start, &body, &first);
+        else
+            end = line_4(data, n, start, &body, &first);
+        if (first < body) { /* not blank */
+            PyObject *words = PySet_New(NULL);
+            PyObject *item = NULL;
+            if (words != NULL && each_token(self, text, first, body, add_to_set, words) == 0) {
+                PyObject *a = PyLong_FromSsize_t(start), *b = PyLong_FromSsize_t(end);
+                if (a != NULL && b != NULL) item = PyTuple_Pack(3, a, b, words);
+                Py_XDECREF(a);
+                Py_XDECREF(b);
+            }
+            Py_XDECREF(words);
+            if (item == NULL || PyList_Append(out, item) < 0) {
+                Py_XDECREF(item);
+                Py_DECREF(out);
+                return NULL;
+            }
+            Py_DECREF(item);
+        }
+        start = end;
+    }
+    return out;
+}
+
+static PyObject *TokenMap_clear(TokenMap *self, PyObject *Py_UNUSED(ignored)) {
+    clear_slots(self->slots, self->cap);
+    self->used = 0;
+    Py_RETURN_NONE;
+}
+
+static PyObject *TokenMap_len(TokenMap *self, PyObject *Py_UNUSED(ignored)) {
+    return PyLong_FromSsize_t(self->used);
+}
+
+static int TokenMap_init(TokenMap *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"fn", "max_entries", NULL};
+    PyObject *fn;
+    Py_ssize_t max_entries = 500000;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|n", kwlist, &fn, &max_entries)) return -1;
+    if (!PyCallable_Check(fn)) {
+        PyErr_SetString(PyExc_TypeError, "TokenMap: fn must be callable");
+        return -1;
+    }
+    if (max_entries < 1) {
+        PyErr_SetString(PyExc_ValueError, "TokenMap: max_entries must be 1 or more");
+        return -1;
+    }
+    if (self->slots != NULL) { /* __init__ called again */
+        clear_slots(self->slots, self->cap);
+        PyMem_Free(self->slots);
+    }
+    self->cap = 1024;
+    self->slots = PyMem_Calloc((size_t)self->cap, sizeof(Slot));
+    if (self->slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->used = 0;
+    self->max_entries = max_entries;
+    Py_INCREF(fn);
+    Py_XSETREF(self->fn, fn);
+    return 0;
+}
+
+static void TokenMap_dealloc(TokenMap *self) {
+    if (self->slots != NULL) {
+        clear_slots(self->slots, self->cap);
+        PyMem_Free(self->slots);
+    }
+    Py_XDECREF(self->fn);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyMethodDef TokenMap_methods[] = {
+    {"words", (PyCFunction)TokenMap_words, METH_O, "The set of every value of every token of text."},
+    {"flat", (PyCFunction)TokenMap_flat, METH_O, "The values of the tokens of text, in order."},
+    {"line_sets", (PyCFunction)TokenMap_line_sets, METH_O,
+     "(start, end, set of values) for each non-blank line of text (str.splitlines(keepends=True))."},
+    {"clear", (PyCFunction)TokenMap_clear, METH_NOARGS, "Empty the memo."},
+    {"size", (PyCFunction)TokenMap_len, METH_NOARGS, "Tokens in the memo."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject TokenMapType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "cleaner._tokens.TokenMap",
+    .tp_basicsize = sizeof(TokenMap),
+    .tp_dealloc = (destructor)TokenMap_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A memo from whitespace tokens to fn(token), a tuple of str.",
+    .tp_methods = TokenMap_methods,
+    .tp_init = (initproc)TokenMap_init,
+    .tp_new = PyType_GenericNew,
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_tokens", "Whitespace tokens mapped through a memoised function.", -1, NULL, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__tokens(void) {
+    for (int c = 0; c < 128; c++) {
+        ascii_space[c] = (unsigned char)Py_UNICODE_ISSPACE(c);
+        ascii_break[c] = (unsigned char)Py_UNICODE_ISLINEBREAK(c);
+    }
+    if (PyType_Ready(&TokenMapType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL) return NULL;
+    Py_INCREF(&TokenMapType);
+    if (PyModule_AddObject(m, "TokenMap", (PyObject *)&TokenMapType) < 0) {
+        Py_DECREF(&TokenMapType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

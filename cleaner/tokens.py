@@ -1,0 +1,78 @@
+"""Whitespace tokens mapped through a memoised function: the word counting of the stages.
+
+Coherence and the topic signature split text on whitespace and map each token through a
+pure function (its content-word stems; its lowercase words), memoised because tokens
+repeat. `TokenMap` does that in C (`_tokens.c`, built on install) where it can: there a
+token is hashed in place and only a token never seen before becomes a Python string, which
+is most of the cost here. `PyTokenMap` is the same in Python, the reference the tests hold
+the C one to, and what runs when the extension was not built (no C compiler).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import chain
+
+Fn = Callable[[str], tuple[str, ...]]
+
+
+class PyTokenMap:
+    """fn(token) for every whitespace token of a text, each distinct token worked out once.
+
+    The memo is emptied when it holds more than `max_entries` tokens, so it stays bounded
+    on any corpus; fn must be pure, so that changes nothing but the time.
+    """
+
+    def __init__(self, fn: Fn, max_entries: int = 500_000):
+        if max_entries < 1:
+            raise ValueError("TokenMap: max_entries must be 1 or more")
+        self.fn = fn
+        self.max_entries = max_entries
+        self.memo: dict[str, tuple[str, ...]] = {}
+
+    def _values(self, tokens: list[str]) -> list[tuple[str, ...]]:
+        memo = self.memo
+        values = list(map(memo.get, tokens))  # one C-level pass; None marks a token not seen yet
+        if None in values:
+            for i, v in enumerate(values):
+                if v is None:
+                    t = tokens[i]
+                    v = memo.get(t)
+                    if v is None:
+                        if len(memo) >= self.max_entries:
+                            memo.clear()
+                        v = memo[t] = self.fn(t)
+                    values[i] = v
+        return values  # type: ignore[return-value]
+
+    def words(self, text: str) -> set[str]:
+        """Every value of every token of `text`."""
+        return set(chain.from_iterable(self._values(text.split())))
+
+    def flat(self, text: str) -> list[str]:
+        """The values of the tokens of `text`, in token order."""
+        return list(chain.from_iterable(self._values(text.split())))
+
+    def line_sets(self, text: str) -> list[tuple[int, int, set[str]]]:
+        """(start, end, words) for each non-blank line, lines as str.splitlines(keepends=True) cuts them."""
+        out = []
+        pos = 0
+        for line in text.splitlines(keepends=True):
+            if line.strip():
+                out.append((pos, pos + len(line), self.words(line)))
+            pos += len(line)
+        return out
+
+    def clear(self) -> None:
+        self.memo.clear()
+
+    def size(self) -> int:
+        return len(self.memo)
+
+
+try:
+    from ._tokens import TokenMap
+except ImportError:  # built without a C compiler: the same results, slower
+    TokenMap = PyTokenMap  # type: ignore[assignment,misc]
+
+NATIVE = TokenMap is not PyTokenMap

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import justext
-import trafilatura
 from lxml.etree import ParserError
 
 from ..document import Document, Edit
@@ -39,6 +38,8 @@ class Html(Stage):
     def find(self, doc: Document, text: str) -> list[Edit]:
         if doc.kind != "html" or not text.strip():
             return []
+        import trafilatura  # here: it takes longer to import than a text-only worker spends on most documents
+
         p = self.params
         body = trafilatura.extract(
             text,

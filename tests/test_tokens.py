@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -81,3 +82,30 @@ def test_errors(make: type) -> None:
     if make is TokenMap and tokens.NATIVE:
         with pytest.raises(TypeError):
             make(lambda t: [t]).words("x")  # a list is not a tuple
+
+
+def test_pipeline_without_the_extension_cleans_the_same() -> None:
+    """A machine without a C compiler gets the pure-Python TokenMap: the same outputs."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import sys, json\n"
+        "if sys.argv[1] == 'py': sys.modules['cleaner._tokens'] = None\n"
+        "import cleaner, cleaner.tokens\n"
+        "from pathlib import Path\n"
+        "out = [cleaner.tokens.NATIVE]\n"
+        "out += [cleaner.clean(p.read_text()).text for p in sorted(Path('seeds').glob('*.txt'))]\n"
+        "print(json.dumps(out))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    got = {
+        mode: subprocess.run(
+            [sys.executable, "-c", script, mode], cwd=root, capture_output=True, text=True, check=True
+        ).stdout
+        for mode in ("py", "native")
+    }
+    py, native_out = json.loads(got["py"]), json.loads(got["native"])
+    assert py[0] is False
+    assert py[1:] == native_out[1:] and len(py) > 1

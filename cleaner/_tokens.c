@@ -8,11 +8,10 @@
    and remembers, and tests/test_tokens.py checks it against the Python version.
 
    TokenMap(fn, max_entries)        fn(token: str) -> tuple[str, ...]
-     .words(text)      -> set        every value of every token of text
      .flat(text)       -> list       the values in token order
      .line_sets(text)  -> list       (start, end, set) for each non-blank line, lines as
                                      str.splitlines(keepends=True) cuts them
-   The memo is emptied when it holds more than max_entries tokens.
+   The memo is emptied when it is full (max_entries tokens) and a new token comes.
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -191,17 +190,6 @@ static int check_text(PyObject *text) {
     return PyUnicode_READY(text);
 }
 
-static PyObject *TokenMap_words(TokenMap *self, PyObject *text) {
-    if (check_text(text) < 0) return NULL;
-    PyObject *out = PySet_New(NULL);
-    if (out == NULL) return NULL;
-    if (each_token(self, text, 0, PyUnicode_GET_LENGTH(text), add_to_set, out) < 0) {
-        Py_DECREF(out);
-        return NULL;
-    }
-    return out;
-}
-
 static PyObject *TokenMap_flat(TokenMap *self, PyObject *text) {
     if (check_text(text) < 0) return NULL;
     PyObject *out = PyList_New(0);
@@ -274,13 +262,7 @@ static PyObject *TokenMap_line_sets(TokenMap *self, PyObject *text) {
     return out;
 }
 
-static PyObject *TokenMap_clear(TokenMap *self, PyObject *Py_UNUSED(ignored)) {
-    clear_slots(self->slots, self->cap);
-    self->used = 0;
-    Py_RETURN_NONE;
-}
-
-static PyObject *TokenMap_len(TokenMap *self, PyObject *Py_UNUSED(ignored)) {
+static PyObject *TokenMap_size(TokenMap *self, PyObject *Py_UNUSED(ignored)) {
     return PyLong_FromSsize_t(self->used);
 }
 
@@ -324,12 +306,10 @@ static void TokenMap_dealloc(TokenMap *self) {
 }
 
 static PyMethodDef TokenMap_methods[] = {
-    {"words", (PyCFunction)TokenMap_words, METH_O, "The set of every value of every token of text."},
     {"flat", (PyCFunction)TokenMap_flat, METH_O, "The values of the tokens of text, in order."},
     {"line_sets", (PyCFunction)TokenMap_line_sets, METH_O,
      "(start, end, set of values) for each non-blank line of text (str.splitlines(keepends=True))."},
-    {"clear", (PyCFunction)TokenMap_clear, METH_NOARGS, "Empty the memo."},
-    {"size", (PyCFunction)TokenMap_len, METH_NOARGS, "Tokens in the memo."},
+    {"size", (PyCFunction)TokenMap_size, METH_NOARGS, "Tokens in the memo."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -45,10 +45,6 @@ class PyTokenMap:
                     values[i] = v
         return values  # type: ignore[return-value]
 
-    def words(self, text: str) -> set[str]:
-        """Every value of every token of `text`."""
-        return set(chain.from_iterable(self._values(text.split())))
-
     def flat(self, text: str) -> list[str]:
         """The values of the tokens of `text`, in token order."""
         return list(chain.from_iterable(self._values(text.split())))
@@ -59,12 +55,9 @@ class PyTokenMap:
         pos = 0
         for line in text.splitlines(keepends=True):
             if line.strip():
-                out.append((pos, pos + len(line), self.words(line)))
+                out.append((pos, pos + len(line), set(chain.from_iterable(self._values(line.split())))))
             pos += len(line)
         return out
-
-    def clear(self) -> None:
-        self.memo.clear()
 
     def size(self) -> int:
         return len(self.memo)

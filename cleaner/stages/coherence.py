@@ -74,11 +74,6 @@ def _token_stems(token: str) -> tuple[str, ...]:
 STEMS = TokenMap(_token_stems)  # tokens repeat a lot: each is split and stemmed once
 
 
-def content_words(text: str) -> set[str]:
-    """The distinct content-word stems of a text."""
-    return STEMS.words(text)
-
-
 @dataclass(frozen=True)
 class CoherenceParams:
     remove_below: float = 0.05  # share of words found elsewhere in the document

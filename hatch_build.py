@@ -1,7 +1,9 @@
-"""Build hook: compiles cleaner/_tokens.c, the C half of cleaner/tokens.py.
+"""Build hook: compiles cleaner's C extensions, the fast halves of pure-Python code.
 
-The extension is optional: without a C compiler cleaner installs and runs the same, on
-the pure-Python TokenMap, only slower. Set CLEANER_REQUIRE_NATIVE=1 (CI does) to make a
+cleaner/_tokens.c is the C TokenMap of cleaner/tokens.py; cleaner/_prints.c the line fold
+and sentence fingerprints of the counting pass (repeated_store.py, sentences.py).
+They are optional: without a C compiler cleaner installs and runs the same, on the
+pure-Python versions, only slower. Set CLEANER_REQUIRE_NATIVE=1 (CI does) to make a
 failed build an error instead of a warning.
 """
 
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-SOURCE = "cleaner/_tokens.c"
+EXTENSIONS = {"cleaner._tokens": "cleaner/_tokens.c", "cleaner._prints": "cleaner/_prints.c"}
 
 
 class NativeHook(BuildHookInterface):
@@ -27,26 +29,27 @@ class NativeHook(BuildHookInterface):
         except Exception as exc:  # noqa: BLE001 - any compiler failure: fall back to pure Python
             if os.environ.get("CLEANER_REQUIRE_NATIVE") == "1":
                 raise
-            print(f"cleaner: C extension not built ({exc}); using the pure-Python TokenMap", file=sys.stderr)
+            print(f"cleaner: C extensions not built ({exc}); using the pure-Python code", file=sys.stderr)
             return
         build_data["pure_python"] = False
         build_data["infer_tag"] = True
-        if version != "editable":  # an editable install imports it from the source tree
-            build_data["force_include"][str(built)] = f"cleaner/{built.name}"
+        if version != "editable":  # an editable install imports them from the source tree
+            for path in built:
+                build_data["force_include"][str(path)] = f"cleaner/{path.name}"
 
-    def _compile(self) -> Path:
+    def _compile(self) -> list[Path]:
         from setuptools import Distribution, Extension
 
         root = Path(self.root)
-        ext = Extension("cleaner._tokens", [SOURCE], extra_compile_args=["-O2"])
-        dist = Distribution({"name": "cleaner", "ext_modules": [ext]})
+        exts = [Extension(name, [src], extra_compile_args=["-O2"]) for name, src in EXTENSIONS.items()]
+        dist = Distribution({"name": "cleaner", "ext_modules": exts})
         cmd = dist.get_command_obj("build_ext")
-        cmd.inplace = True  # beside tokens.py: an editable install finds it there
+        cmd.inplace = True  # beside the Python modules: an editable install finds them there
         cwd = os.getcwd()
         os.chdir(root)
         try:
             cmd.ensure_finalized()
             cmd.run()
-            return root / cmd.get_ext_filename("cleaner._tokens")
+            return [root / cmd.get_ext_filename(name) for name in EXTENSIONS]
         finally:
             os.chdir(cwd)

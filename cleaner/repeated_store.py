@@ -91,6 +91,12 @@ def _fold(line: str) -> str:
     return " ".join(low.split())
 
 
+try:
+    from ._prints import fold as _fold  # type: ignore[no-redef]  # the same, in C
+except ImportError:  # built without a C compiler
+    pass
+
+
 def _digest(norm: str) -> str | None:
     if len(norm) < MIN_CHARS or not LETTER.search(norm):
         return None

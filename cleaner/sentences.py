@@ -63,10 +63,13 @@ def line_sentences(line: str) -> list[int | None]:
     return [fingerprint(s) if s.count(" ") + 1 >= MIN_WORDS else None for s in split(line)]
 
 
-def doc_sentences(text: str, lines: list[str] | None = None) -> list[int]:
+def py_doc_sentences(text: str, lines: list[str] | None = None) -> list[int]:
     """The fingerprints of a document's sentences, each once, in order (a list, not a set:
     a set's order can change on its way from a worker, and the store must not).
-    `lines`: `text.splitlines()`, when the caller has them already."""
+    `lines`: `text.splitlines()`, when the caller has them already.
+
+    The reference for `doc_sentences`, which is `_prints.sentence_prints` when the C
+    extension is built: every sentence of the corpus goes through here."""
     found: dict[int, None] = {}
     for line in text.splitlines() if lines is None else lines:
         if line.count(" ") + 1 >= MIN_WORDS:
@@ -78,6 +81,16 @@ def doc_sentences(text: str, lines: list[str] | None = None) -> list[int]:
                 if parts[i].count(" ") + 1 >= MIN_WORDS:
                     found[fingerprint(parts[i] + parts[i + 1])] = None
     return list(found)
+
+
+try:
+    from ._prints import sentence_prints
+except ImportError:  # built without a C compiler: the same fingerprints, slower
+    doc_sentences = py_doc_sentences
+else:
+
+    def doc_sentences(text: str, lines: list[str] | None = None) -> list[int]:
+        return sentence_prints(text)  # cuts its own lines: cheaper in C than taking them
 
 
 class Sentences:

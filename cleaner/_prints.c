@@ -1,0 +1,332 @@
+/* The counting pass's per-line and per-sentence work, in C.
+
+   Every line and every sentence of a corpus is folded and fingerprinted in the counting
+   pass, and most of that time went into the small Python strings each step makes. Here a
+   line is read in place. Both functions give exactly what their Python references give,
+   which tests/test_prints.py checks on generated text:
+
+     fold(line)            -> str        repeated_store.normalise(line): lowercase, digit
+                                         runs to "0", whitespace collapsed and stripped
+     sentence_prints(text) -> list[int]  sentences.py_doc_sentences(text): each sentence's
+                                         fingerprint, once, in order
+
+   Python's own character tests are used throughout (Py_UNICODE_ISSPACE is what str.split,
+   str.strip and the re module's \s use; Py_UNICODE_ISDECIMAL is \d), and the lowercase of
+   a non-ASCII line comes from str.lower itself.
+*/
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+static unsigned char ascii_space[128];
+static unsigned char ascii_break[128];
+#define IS_SPACE(c) ((c) < 128 ? ascii_space[(c)] : Py_UNICODE_ISSPACE(c))
+#define IS_BREAK(c) ((c) < 128 ? ascii_break[(c)] : Py_UNICODE_ISLINEBREAK(c))
+#define READ(kind, data, i) PyUnicode_READ((kind), (data), (i))
+
+static int check_text(PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "expected a str");
+        return -1;
+    }
+    return PyUnicode_READY(text);
+}
+
+/* ---- fold ---- */
+
+static PyObject *fold(PyObject *Py_UNUSED(module), PyObject *line) {
+    if (check_text(line) < 0) return NULL;
+    PyObject *low;
+    if (PyUnicode_IS_ASCII(line)) { /* ASCII lowercase is A-Z only; no new string needed */
+        low = line;
+        Py_INCREF(low);
+    } else {
+        low = PyObject_CallMethod(line, "lower", NULL); /* full case mapping, final sigma */
+        if (low == NULL || PyUnicode_READY(low) < 0) {
+            Py_XDECREF(low);
+            return NULL;
+        }
+    }
+    int kind = PyUnicode_KIND(low);
+    const void *data = PyUnicode_DATA(low);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(low);
+    Py_UCS4 *out = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(Py_UCS4));
+    if (out == NULL) {
+        Py_DECREF(low);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t len = 0;
+    int space = 0, digit = 0; /* a space is pending; the last character was a digit */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = READ(kind, data, i);
+        if (IS_SPACE(c)) {
+            space = len > 0;
+            digit = 0;
+            continue;
+        }
+        if (space) {
+            out[len++] = ' ';
+            space = 0;
+        }
+        if (c < 128 ? (c >= '0' && c <= '9') : Py_UNICODE_ISDECIMAL(c)) {
+            if (!digit) out[len++] = '0'; /* a run of digits becomes one 0 */
+            digit = 1;
+            continue;
+        }
+        digit = 0;
+        out[len++] = (c >= 'A' && c <= 'Z') ? c + 32 : c; /* only an ASCII line is not lowered yet */
+    }
+    Py_DECREF(low);
+    PyObject *res = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, len);
+    PyMem_Free(out);
+    return res;
+}
+
+/* ---- sentence fingerprints ---- */
+
+#define MIN_WORDS 6 /* sentences.MIN_WORDS */
+#define KEY_WORDS 8 /* sentences.KEY_WORDS */
+
+static uint32_t crc_table[256];
+
+static void crc_init(void) {
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_table[i] = c;
+    }
+}
+
+/* zlib.crc32 and zlib.adler32 of buf, combined as sentences.fingerprint combines them. */
+static uint64_t checksum(const unsigned char *buf, size_t n) {
+    uint32_t crc = 0xFFFFFFFFu, a = 1, b = 0;
+    for (size_t i = 0; i < n; i++) {
+        crc = crc_table[(crc ^ buf[i]) & 0xFF] ^ (crc >> 8);
+        a += buf[i];
+        if (a >= 65521) a -= 65521;
+        b += a;
+        if (b >= 65521) b -= 65521;
+    }
+    crc ^= 0xFFFFFFFFu;
+    uint32_t adler = (b << 16) | a;
+    return (((uint64_t)crc << 31) ^ (uint64_t)adler) & 0x7FFFFFFFFFFFFFFFull;
+}
+
+typedef struct {
+    unsigned char *buf;
+    size_t len, cap;
+} Bytes;
+
+static int put(Bytes *b, Py_UCS4 c) {
+    if (b->len + 4 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        unsigned char *buf = PyMem_Realloc(b->buf, cap);
+        if (buf == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        b->buf = buf;
+        b->cap = cap;
+    }
+    unsigned char *p = b->buf + b->len;
+    if (c < 0x80) {
+        p[0] = (unsigned char)c;
+        b->len += 1;
+    } else if (c < 0x800) {
+        p[0] = (unsigned char)(0xC0 | (c >> 6));
+        p[1] = (unsigned char)(0x80 | (c & 0x3F));
+        b->len += 2;
+    } else if (c < 0x10000) {
+        p[0] = (unsigned char)(0xE0 | (c >> 12));
+        p[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+        p[2] = (unsigned char)(0x80 | (c & 0x3F));
+        b->len += 3;
+    } else {
+        p[0] = (unsigned char)(0xF0 | (c >> 18));
+        p[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+        p[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+        p[3] = (unsigned char)(0x80 | (c & 0x3F));
+        b->len += 4;
+    }
+    return 0;
+}
+
+/* sentences.fingerprint(text[start:end]): its last KEY_WORDS words joined by a space, as
+   UTF-8. A lone surrogate cannot be encoded: str.encode's own error is raised then. */
+static int sentence_print(PyObject *text, const Py_UCS4 *d, Py_ssize_t start, Py_ssize_t end,
+                          Bytes *key, uint64_t *fp) {
+    Py_ssize_t ws[KEY_WORDS], we[KEY_WORDS];
+    int words = 0;
+    Py_ssize_t i = end;
+    while (words < KEY_WORDS) {
+        while (i > start && IS_SPACE(d[i - 1])) i--;
+        if (i <= start) break;
+        we[words] = i;
+        while (i > start && !IS_SPACE(d[i - 1])) i--;
+        ws[words++] = i;
+    }
+    key->len = 0;
+    for (int w = words - 1; w >= 0; w--) {
+        for (Py_ssize_t k = ws[w]; k < we[w]; k++) {
+            Py_UCS4 c = d[k];
+            if (c >= 0xD800 && c <= 0xDFFF) {
+                PyObject *part = PyUnicode_Substring(text, ws[w], we[w]);
+                if (part != NULL) {
+                    PyObject *encoded = PyUnicode_AsUTF8String(part); /* raises */
+                    Py_XDECREF(encoded);
+                    Py_DECREF(part);
+                }
+                if (!PyErr_Occurred()) PyErr_SetString(PyExc_UnicodeEncodeError, "surrogates not allowed");
+                return -1;
+            }
+            if (put(key, c) < 0) return -1;
+        }
+        if (w > 0 && put(key, ' ') < 0) return -1;
+    }
+    *fp = checksum(key->buf, key->len);
+    return 0;
+}
+
+/* Fingerprints seen so far, in order, each once: a list plus an open-addressing set. */
+typedef struct {
+    uint64_t *slots; /* 0 marks an empty slot; a fingerprint of 0 is kept aside */
+    size_t cap, used;
+    int zero;
+    PyObject *list;
+} Seen;
+
+static int seen_add(Seen *s, uint64_t fp) {
+    if (fp == 0) {
+        if (s->zero) return 0;
+        s->zero = 1;
+    } else {
+        if (2 * (s->used + 1) > s->cap) {
+            size_t cap = s->cap ? s->cap * 2 : 64;
+            uint64_t *slots = PyMem_Calloc(cap, sizeof(uint64_t));
+            if (slots == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            for (size_t i = 0; i < s->cap; i++) {
+                if (s->slots[i] == 0) continue;
+                size_t j = (size_t)(s->slots[i] * 0x9E3779B97F4A7C15ull >> 32) & (cap - 1);
+                while (slots[j] != 0) j = (j + 1) & (cap - 1);
+                slots[j] = s->slots[i];
+            }
+            PyMem_Free(s->slots);
+            s->slots = slots;
+            s->cap = cap;
+        }
+        size_t j = (size_t)(fp * 0x9E3779B97F4A7C15ull >> 32) & (s->cap - 1);
+        while (s->slots[j] != 0) {
+            if (s->slots[j] == fp) return 0;
+            j = (j + 1) & (s->cap - 1);
+        }
+        s->slots[j] = fp;
+        s->used++;
+    }
+    PyObject *v = PyLong_FromUnsignedLongLong(fp);
+    if (v == NULL) return -1;
+    int r = PyList_Append(s->list, v);
+    Py_DECREF(v);
+    return r;
+}
+
+/* A sentence ends at . ! ? or … , a closing quote or bracket after it belonging to it,
+   before whitespace: sentences.SPLIT. Returns where the punctuation ends, or -1. */
+static Py_ssize_t sentence_end(const Py_UCS4 *d, Py_ssize_t i, Py_ssize_t e) {
+    Py_UCS4 c = d[i];
+    if (c != '.' && c != '!' && c != '?' && c != 0x2026) return -1;
+    if (i + 1 >= e) return -1;
+    Py_UCS4 d = d[i + 1];
+    int closer = d == '"' || d == '\'' || d == 0x201D || d == 0x2019 || d == 0xBB || d == ')' || d == ']';
+    if (closer && i + 2 < e && IS_SPACE(d[i + 2])) return i + 2;
+    if (IS_SPACE(d)) return i + 1;
+    return -1;
+}
+
+static Py_ssize_t count_spaces(const Py_UCS4 *d, Py_ssize_t s, Py_ssize_t e) {
+    Py_ssize_t n = 0;
+    for (Py_ssize_t i = s; i < e; i++) n += d[i] == ' ';
+    return n;
+}
+
+static int line_prints(PyObject *text, const Py_UCS4 *d, Py_ssize_t s, Py_ssize_t e, Bytes *key,
+                       Seen *seen) {
+    if (count_spaces(d, s, e) + 1 < MIN_WORDS) return 0;
+    while (s < e && IS_SPACE(d[s])) s++; /* line.strip() */
+    while (e > s && IS_SPACE(d[e - 1])) e--;
+    Py_ssize_t part = s, i = s;
+    uint64_t fp;
+    while (i < e) {
+        Py_ssize_t punct = sentence_end(d, i, e);
+        if (punct < 0) {
+            i++;
+            continue;
+        }
+        /* a sentence's punctuation holds no space: its words are counted before it */
+        if (count_spaces(d, part, i) + 1 >= MIN_WORDS) {
+            if (sentence_print(text, d, part, punct, key, &fp) < 0 || seen_add(seen, fp) < 0) return -1;
+        }
+        i = punct;
+        while (i < e && IS_SPACE(d[i])) i++;
+        part = i;
+    }
+    if (count_spaces(d, part, e) + 1 >= MIN_WORDS) {
+        if (sentence_print(text, d, part, e, key, &fp) < 0 || seen_add(seen, fp) < 0) return -1;
+    }
+    return 0;
+}
+
+static PyObject *sentence_prints(PyObject *Py_UNUSED(module), PyObject *text) {
+    if (check_text(text) < 0) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_UCS4 *d = PyUnicode_AsUCS4Copy(text); /* one copy: then every read is a plain array's */
+    if (d == NULL) return NULL;
+    Bytes key = {NULL, 0, 0};
+    Seen seen = {NULL, 0, 0, 0, PyList_New(0)};
+    if (seen.list == NULL) {
+        PyMem_Free(d);
+        return NULL;
+    }
+    Py_ssize_t start = 0;
+    int failed = 0;
+    while (start < n && !failed) { /* lines as str.splitlines() cuts them */
+        Py_ssize_t end = start;
+        while (end < n && !IS_BREAK(d[end])) end++;
+        failed = line_prints(text, d, start, end, &key, &seen) < 0;
+        start = end;
+        if (start < n) {
+            start += (d[start] == '\r' && start + 1 < n && d[start + 1] == '\n') ? 2 : 1;
+        }
+    }
+    PyMem_Free(d);
+    PyMem_Free(key.buf);
+    PyMem_Free(seen.slots);
+    if (failed) {
+        Py_DECREF(seen.list);
+        return NULL;
+    }
+    return seen.list;
+}
+
+static PyMethodDef methods[] = {
+    {"fold", (PyCFunction)fold, METH_O, "repeated_store.normalise(line), in C."},
+    {"sentence_prints", (PyCFunction)sentence_prints, METH_O, "The sentence fingerprints of a text, each once, in order."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_prints", "Line folding and sentence fingerprints of the counting pass.", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__prints(void) {
+    for (int c = 0; c < 128; c++) {
+        ascii_space[c] = (unsigned char)Py_UNICODE_ISSPACE(c);
+        ascii_break[c] = (unsigned char)Py_UNICODE_ISLINEBREAK(c);
+    }
+    crc_init();
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,86 @@
+"""The C line fold and sentence fingerprints give exactly what their Python references give."""
+
+from __future__ import annotations
+
+import os
+import zlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner import sentences
+from cleaner.repeated_store import _fold, normalise
+from cleaner.sentences import py_doc_sentences
+
+try:
+    from cleaner import _prints
+except ImportError:  # built without a C compiler
+    _prints = None  # type: ignore[assignment]
+
+native = pytest.mark.skipif(_prints is None, reason="C extension not built")
+
+# Every whitespace and line break Python knows, digits of other scripts, sentence ends and
+# closers, letters whose lowercase is longer or depends on context, in 1-, 2- and 4-byte strings.
+SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2028\u2029\u202f\u3000"
+SPECIAL = ".!?…\"'”’»)]0123456789٣३１ABCabcéßİΣςẞǅ²"
+TEXT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(SPACES + "\r\n"),
+        st.sampled_from(SPECIAL),
+        st.characters(min_codepoint=0x20, max_codepoint=0x2FFFF, exclude_categories=("Cs",)),
+    ),
+    max_size=300,
+)
+# Sentences long enough to be fingerprinted, often.
+WORDY = st.lists(
+    st.tuples(st.lists(TEXT.map(lambda t: t[:12]), min_size=4, max_size=12), st.sampled_from(SPECIAL[:12] + " \n")),
+    max_size=8,
+).map(lambda parts: "".join(" ".join(words) + end for words, end in parts))
+
+
+def test_native_built_when_required() -> None:
+    """CI builds the extension: a failed build must not pass unnoticed as the slow fallback."""
+    if os.environ.get("CLEANER_REQUIRE_NATIVE") == "1":
+        assert _prints is not None and sentences.doc_sentences is not py_doc_sentences
+
+
+@native
+@settings(max_examples=500, deadline=None)
+@given(TEXT)
+def test_fold_is_normalise(line: str) -> None:
+    assert _prints.fold(line) == normalise(line)
+    assert _fold(line.strip()) == normalise(line)
+
+
+@native
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(TEXT, WORDY))
+def test_sentence_prints_as_python(text: str) -> None:
+    assert _prints.sentence_prints(text) == py_doc_sentences(text)
+
+
+@native
+def test_sentence_prints_examples() -> None:
+    text = (
+        "He said the plan would not work at all. “We will see what happens next,” she said! Short one.\r\n"
+        "A line without an end but long enough to count here\u2028"
+        "The same sentence twice in this document here. The same sentence twice in this document here."
+    )
+    got = _prints.sentence_prints(text)
+    assert got == py_doc_sentences(text)
+    assert len(got) == 4  # the short one is not counted, the repeated one once
+    key = b"said the plan would not work at all."  # its last 8 words
+    assert got[0] == ((zlib.crc32(key) << 31) ^ zlib.adler32(key)) & (2**63 - 1)
+
+
+@native
+def test_errors() -> None:
+    with pytest.raises(TypeError):
+        _prints.fold(b"x")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        _prints.sentence_prints(None)  # type: ignore[arg-type]
+    with pytest.raises(UnicodeEncodeError):
+        _prints.sentence_prints("one two three four five six \ud800 seven")
+    with pytest.raises(UnicodeEncodeError):
+        py_doc_sentences("one two three four five six \ud800 seven")

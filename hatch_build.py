@@ -29,6 +29,11 @@ class NativeHook(BuildHookInterface):
         except Exception as exc:  # noqa: BLE001 - any compiler failure: fall back to pure Python
             if os.environ.get("CLEANER_REQUIRE_NATIVE") == "1":
                 raise
+            # An editable install would go on importing an older build of the C beside the
+            # sources, out of step with them: the Python versions run instead.
+            for name in EXTENSIONS:
+                for stale in Path(self.root, "cleaner").glob(name.split(".")[1] + ".*.so"):
+                    stale.unlink()
             print(f"cleaner: C extensions not built ({exc}); using the pure-Python code", file=sys.stderr)
             return
         build_data["pure_python"] = False

@@ -9,6 +9,11 @@
                                          runs to "0", whitespace collapsed and stripped
      sentence_prints(text) -> list[int]  sentences.py_doc_sentences(text): each sentence's
                                          fingerprint, once, in order
+     line_prints(text, glued, lead, digest)
+                           -> dict       repeated_store.py_doc_lines(text): fingerprint ->
+                                         line; the rare lines that may hold a glued marker
+                                         or a lead go to the Python functions `glued` and
+                                         `lead`, and `digest` makes a fingerprint
 
    Python's own character tests are used throughout (Py_UNICODE_ISSPACE is what str.split,
    str.strip and the re module's \s use; Py_UNICODE_ISDECIMAL is \d), and the lowercase of
@@ -239,10 +244,11 @@ static Py_ssize_t sentence_end(const Py_UCS4 *d, Py_ssize_t i, Py_ssize_t e) {
     Py_UCS4 c = d[i];
     if (c != '.' && c != '!' && c != '?' && c != 0x2026) return -1;
     if (i + 1 >= e) return -1;
-    Py_UCS4 d = d[i + 1];
-    int closer = d == '"' || d == '\'' || d == 0x201D || d == 0x2019 || d == 0xBB || d == ')' || d == ']';
+    Py_UCS4 next = d[i + 1];
+    int closer = next == '"' || next == '\'' || next == 0x201D || next == 0x2019 || next == 0xBB || next == ')' ||
+                 next == ']';
     if (closer && i + 2 < e && IS_SPACE(d[i + 2])) return i + 2;
-    if (IS_SPACE(d)) return i + 1;
+    if (IS_SPACE(next)) return i + 1;
     return -1;
 }
 
@@ -252,7 +258,7 @@ static Py_ssize_t count_spaces(const Py_UCS4 *d, Py_ssize_t s, Py_ssize_t e) {
     return n;
 }
 
-static int line_prints(PyObject *text, const Py_UCS4 *d, Py_ssize_t s, Py_ssize_t e, Bytes *key,
+static int line_sentences(PyObject *text, const Py_UCS4 *d, Py_ssize_t s, Py_ssize_t e, Bytes *key,
                        Seen *seen) {
     if (count_spaces(d, s, e) + 1 < MIN_WORDS) return 0;
     while (s < e && IS_SPACE(d[s])) s++; /* line.strip() */
@@ -295,7 +301,7 @@ static PyObject *sentence_prints(PyObject *Py_UNUSED(module), PyObject *text) {
     while (start < n && !failed) { /* lines as str.splitlines() cuts them */
         Py_ssize_t end = start;
         while (end < n && !IS_BREAK(d[end])) end++;
-        failed = line_prints(text, d, start, end, &key, &seen) < 0;
+        failed = line_sentences(text, d, start, end, &key, &seen) < 0;
         start = end;
         if (start < n) {
             start += (d[start] == '\r' && start + 1 < n && d[start + 1] == '\n') ? 2 : 1;
@@ -311,9 +317,142 @@ static PyObject *sentence_prints(PyObject *Py_UNUSED(module), PyObject *text) {
     return seen.list;
 }
 
+/* ---- line fingerprints ---- */
+
+#define MIN_CHARS 3       /* repeated_store.MIN_CHARS */
+#define MAX_CHARS 400     /* repeated_store.MAX_CHARS */
+#define GLUED_MIN_LINE 20 /* repeated_store.GLUED_MIN_LINE */
+#define GLUED_HEAD 80     /* repeated_store.GLUED_HEAD */
+
+/* repeated_store.GLUE: where a marker glued to its paragraph may end. */
+static int glue_before(Py_UCS4 c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0x24F) || c == ':' || c == '.' ||
+           c == '!' || c == ')' || c == ']' || c == 0x2026 || c == 0x2013 || c == 0x2014 || c == '|' || c == 0xBB ||
+           c == 0x203A || c == '>' || c == 0x2010 || c == 0x2011 || c == '-';
+}
+
+static int glue_quote(Py_UCS4 c) {
+    return c == 0x201C || c == '"' || c == 0x2018 || c == 0xAB || c == '(' || c == '[';
+}
+
+#define UPPER(c) ((c) >= 'A' && (c) <= 'Z')
+#define LOWER(c) ((c) >= 'a' && (c) <= 'z')
+
+static int glue_search(const Py_UCS4 *d, Py_ssize_t n) {
+    if (n > GLUED_HEAD) n = GLUED_HEAD;
+    for (Py_ssize_t i = 0; i + 2 < n; i++) {
+        if (!glue_before(d[i])) continue;
+        if ((UPPER(d[i + 1]) && LOWER(d[i + 2])) || (glue_quote(d[i + 1]) && UPPER(d[i + 2]))) return 1;
+    }
+    return 0;
+}
+
+static int sentence_end_char(Py_UCS4 c) { /* repeated_store.SENTENCE_ENDS */
+    return c == '.' || c == '!' || c == '?' || c == ':' || c == ';' || c == '"' || c == 0x201D || c == 0x2019 ||
+           c == ')' || c == 0x2026;
+}
+
+/* [^\W\d_]: a letter as the re module sees it (alphanumeric, not a decimal digit). */
+static int has_letter(PyObject *s) {
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 128 ? ((c | 32) >= 'a' && (c | 32) <= 'z') : (Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c)))
+            return 1;
+    }
+    return 0;
+}
+
+static int call_with(PyObject *fn, PyObject *a, PyObject *b, PyObject *c) {
+    PyObject *r = c ? PyObject_CallFunctionObjArgs(fn, a, b, c, NULL) : PyObject_CallFunctionObjArgs(fn, a, b, NULL);
+    Py_XDECREF(r);
+    return r == NULL ? -1 : 0;
+}
+
+/* One line of py_doc_lines' loop: d[s:e] is the line, `before_blank` / `before_end` what
+   the lead test needs of the line before. */
+static int one_line(PyObject *text, const Py_UCS4 *d, Py_ssize_t s, Py_ssize_t e, int before_blank, int before_end,
+                    PyObject *glued, PyObject *lead, PyObject *digest, PyObject *found) {
+    Py_ssize_t n = e - s, a = s, b = e;
+    while (a < b && IS_SPACE(d[a])) a++; /* strip() */
+    while (b > a && IS_SPACE(d[b - 1])) b--;
+    if (n > GLUED_MIN_LINE && glue_search(d + s, n)) {
+        PyObject *line = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, d + a, b - a);
+        int r = line == NULL ? -1 : call_with(glued, text, line, found);
+        Py_XDECREF(line);
+        if (r < 0) return -1;
+    }
+    if (n > 0 && Py_UNICODE_ISLOWER(d[s]) && (before_blank || before_end)) {
+        Py_ssize_t r_end = e;
+        while (r_end > s && IS_SPACE(d[r_end - 1])) r_end--; /* rstrip() */
+        PyObject *line = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, d + s, r_end - s);
+        int r = line == NULL ? -1 : call_with(lead, line, found, NULL);
+        Py_XDECREF(line);
+        if (r < 0) return -1;
+    }
+    if (n < MIN_CHARS || b - a < MIN_CHARS || b - a > MAX_CHARS) return 0;
+    PyObject *line = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, d + a, b - a);
+    if (line == NULL) return -1;
+    PyObject *norm = fold(NULL, line);
+    int r = -1;
+    if (norm != NULL) {
+        if (PyUnicode_GET_LENGTH(norm) < MIN_CHARS || !has_letter(norm)) {
+            r = 0;
+        } else {
+            PyObject *encoded = PyUnicode_AsUTF8String(norm);
+            PyObject *fp = encoded ? PyObject_CallOneArg(digest, encoded) : NULL;
+            if (fp != NULL) {
+                r = PyDict_Contains(found, fp);
+                if (r == 0) r = PyDict_SetItem(found, fp, line);
+                else if (r > 0) r = 0;
+            }
+            Py_XDECREF(fp);
+            Py_XDECREF(encoded);
+        }
+        Py_DECREF(norm);
+    }
+    Py_DECREF(line);
+    return r;
+}
+
+static PyObject *line_prints(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *text, *glued, *lead, *digest;
+    if (!PyArg_ParseTuple(args, "UOOO:line_prints", &text, &glued, &lead, &digest)) return NULL;
+    if (PyUnicode_READY(text) < 0) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_UCS4 *d = PyUnicode_AsUCS4Copy(text);
+    if (d == NULL) return NULL;
+    PyObject *found = PyDict_New();
+    if (found == NULL) {
+        PyMem_Free(d);
+        return NULL;
+    }
+    Py_ssize_t start = 0;
+    int before_blank = 1, before_end = 0; /* the line before the first: "" */
+    while (start < n) { /* lines as str.splitlines() cuts them */
+        Py_ssize_t end = start;
+        while (end < n && !IS_BREAK(d[end])) end++;
+        if (one_line(text, d, start, end, before_blank, before_end, glued, lead, digest, found) < 0) {
+            Py_CLEAR(found);
+            break;
+        }
+        Py_ssize_t last = end;
+        while (last > start && IS_SPACE(d[last - 1])) last--;
+        before_blank = last == start;
+        before_end = !before_blank && sentence_end_char(d[last - 1]);
+        start = end;
+        if (start < n) start += (d[start] == '\r' && start + 1 < n && d[start + 1] == '\n') ? 2 : 1;
+    }
+    PyMem_Free(d);
+    return found;
+}
+
 static PyMethodDef methods[] = {
     {"fold", (PyCFunction)fold, METH_O, "repeated_store.normalise(line), in C."},
     {"sentence_prints", (PyCFunction)sentence_prints, METH_O, "The sentence fingerprints of a text, each once, in order."},
+    {"line_prints", (PyCFunction)line_prints, METH_VARARGS, "repeated_store.py_doc_lines(text), in C."},
     {NULL, NULL, 0, NULL},
 };
 

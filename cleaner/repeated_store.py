@@ -148,11 +148,12 @@ def signature(text: str, lines: list[str] | None = None) -> frozenset[str]:
     return frozenset(w for w, _ in top)
 
 
-def doc_lines(text: str, lines: list[str] | None = None) -> dict[str, str]:
+def py_doc_lines(text: str, lines: list[str] | None = None) -> dict[str, str]:
     """Fingerprint -> the original line, once per document.
 
     Same fingerprints as `fingerprint(line)`; only lines short enough to count are folded.
-    `lines`: `text.splitlines()`, when the caller has them already.
+    `lines`: `text.splitlines()`, when the caller has them already. The reference for
+    `doc_lines`, which is `_prints.line_prints` when the C extension is built.
     """
     found: dict[str, str] = {}
     search = LETTER.search
@@ -177,6 +178,20 @@ def doc_lines(text: str, lines: list[str] | None = None) -> dict[str, str]:
         if fp not in found:
             found[fp] = line
     return found
+
+
+def _digest8(data: bytes) -> str:
+    return blake2b(data, digest_size=8).hexdigest()
+
+
+try:
+    from ._prints import line_prints
+except ImportError:  # built without a C compiler: the same lines, slower
+    doc_lines = py_doc_lines
+else:
+
+    def doc_lines(text: str, lines: list[str] | None = None) -> dict[str, str]:
+        return line_prints(text, _glued_prefixes, _lead, _digest8)  # cuts its own lines
 
 
 def _glued_prefixes(text: str, line: str, found: dict[str, str]) -> None:

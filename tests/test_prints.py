@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner import sentences
-from cleaner.repeated_store import _fold, normalise
+from cleaner.repeated_store import _fold, doc_lines, normalise, py_doc_lines
 from cleaner.sentences import py_doc_sentences
 
 try:
@@ -39,10 +39,24 @@ WORDY = st.lists(
 ).map(lambda parts: "".join(" ".join(words) + end for words, end in parts))
 
 
+# Lines with glued markers, lowercase leads, names, digits and sentence ends: the cases
+# py_doc_lines hands to its helpers, and the line lengths its bounds cut at.
+FRAGMENTS = [
+    "Advertisement", "ADVERTISEMENT", "The", "minister", "said", "on", "Monday", "slot gacor", "But", "it is",
+    "“Quote", "(Reuters)", "Mr.", "McConnell", "Sponsored Content:", "SoftBank", "2024", "Ü", "é", "x" * 30,
+    "iPhone", "And", "the", "—", "»", "Σ", "İ", "ab", ".", ":",
+]  # fmt: skip
+GLUEY = st.lists(
+    st.tuples(st.sampled_from(FRAGMENTS), st.sampled_from(["", " ", "  ", "\n", "\n\n", "\r\n", "\t", ". ", "\u2028"])),
+    max_size=40,
+).map(lambda parts: "".join(a + b for a, b in parts))
+
+
 def test_native_built_when_required() -> None:
     """CI builds the extension: a failed build must not pass unnoticed as the slow fallback."""
     if os.environ.get("CLEANER_REQUIRE_NATIVE") == "1":
-        assert _prints is not None and sentences.doc_sentences is not py_doc_sentences
+        assert _prints is not None
+        assert sentences.doc_sentences is not py_doc_sentences and doc_lines is not py_doc_lines
 
 
 @native
@@ -58,6 +72,31 @@ def test_fold_is_normalise(line: str) -> None:
 @given(st.one_of(TEXT, WORDY))
 def test_sentence_prints_as_python(text: str) -> None:
     assert _prints.sentence_prints(text) == py_doc_sentences(text)
+
+
+@native
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(TEXT, WORDY, GLUEY, GLUEY.map(lambda t: t * 12)))
+def test_line_prints_as_python(text: str) -> None:
+    assert list(doc_lines(text).items()) == list(py_doc_lines(text).items())  # the same, in the same order
+
+
+@native
+def test_line_prints_examples() -> None:
+    text = (
+        "Copyright 2024 Example Media\n"
+        "Sponsored ContentThe minister said on Monday that the plan would go ahead.\n\n"
+        "slot gacor But it is not clear what the minister meant by that.\n"
+        "  Copyright 1999   Example Media  \n"
+        "ab\n" + "x" * 401 + "\n12345\n"
+    )
+    got = doc_lines(text)
+    assert list(got.items()) == list(py_doc_lines(text).items())
+    assert "Copyright 2024 Example Media" in got.values()  # the 1999 copy folds to the same line
+    assert "  Copyright 1999   Example Media  ".strip() not in got.values()
+    assert "Sponsored Content\nThe" in got.values()  # the glued marker, with the word after it
+    assert "slot gacor\n But" in got.values()  # the lead
+    assert not any(v in ("ab", "12345") or len(v) > 400 for v in got.values())
 
 
 @native
@@ -84,3 +123,9 @@ def test_errors() -> None:
         _prints.sentence_prints("one two three four five six \ud800 seven")
     with pytest.raises(UnicodeEncodeError):
         py_doc_sentences("one two three four five six \ud800 seven")
+    with pytest.raises(UnicodeEncodeError):
+        doc_lines("a line with a lone \ud800 surrogate")
+    with pytest.raises(UnicodeEncodeError):
+        py_doc_lines("a line with a lone \ud800 surrogate")
+    with pytest.raises(TypeError):
+        _prints.line_prints(b"x", None, None, None)  # type: ignore[arg-type]

@@ -1,5 +1,7 @@
 """The phrase engine's semantics, with rules made here (the bundled packs are tested by test_rules)."""
 
+import pytest
+
 from cleaner.document import Document, apply_edits
 from cleaner.glue import glued_at
 from cleaner.packs import Rule
@@ -45,6 +47,18 @@ def test_cut_group_keeps_context():
 def test_line_rules_need_the_whole_line():
     text = "He told me to READ: the book.\nSubscribe to our daily newsletter and more, he joked."
     assert clean(text) == text
+
+
+@pytest.mark.parametrize("space", [" ", "\t", "\u00a0", "\u3000", "\u2009 \x1f", "\x85"])
+def test_line_rules_with_any_trailing_space(space):
+    """One RE2 set tests every line first (`_prefilter`): a line rule still matches a line
+    that ends in any space str.strip() takes off, and a rule that only matches with that
+    space is still turned down."""
+    assert clean(f"A.\nADVERTISEMENT{space}\nB.") == "A.\nB."
+    assert clean(f"A.\n  {space}ADVERTISEMENT{space}\nB.") == "A.\nB."
+    spaced = Rule("ads/spaced", "ADVERTISEMENT\\s+", "line", "ad marker", regex=True)
+    text = "A.\nADVERTISEMENT \nB."
+    assert Phrases(Loaded((spaced,))).run(Document("d", text), text) == ()  # the line is tested stripped
 
 
 def test_last_line_removed_without_leaving_blank_lines():

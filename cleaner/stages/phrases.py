@@ -32,6 +32,9 @@ class Loaded:
 
 
 SET_MAX_MEM = 64 << 20  # bytes RE2 may use for one compiled rule set (program and DFA cache)
+# What str.strip() takes off the end of a line (every character str.isspace() knows), for
+# a line rule tried on a line that still has it.
+TRAILING_SPACE = r"[\t-\r\x1c-\x1f\x85\p{Z}]*\z"
 
 
 def glued_pattern(rule: Rule) -> str:
@@ -48,6 +51,7 @@ class _Group:
         self.rules = rules + glued
         self.is_glued = [False] * len(rules) + [True] * len(glued)
         patterns = [r.pattern for r in rules] + [glued_pattern(r) for r in glued]
+        self.patterns = patterns
         # A glued rule's cut is its longest match: "Sponsored Content" glued, not "Sponsored"
         # then a space (which `glued_at` would turn down).
         longest = re2.Options()
@@ -72,6 +76,24 @@ class _Group:
             return []
         found = self._match(text.encode("utf-8"))
         return sorted(found) if len(found) > 1 else found
+
+
+def _prefilter(start: _Group, line: _Group):  # type: ignore[no-untyped-def]
+    """One RE2 set that matches a line's text (leading space stripped) when a start rule
+    matches where it begins or a line rule matches all of it: the start rules as they are,
+    the line rules followed by the trailing space `_line` strips off. Every line `_line`
+    would cut is matched, so a line it does not match is clean; a line it matches wrongly
+    (a line rule matching with some of that space) is only tested in full."""
+    patterns = [*start.patterns, *(f"(?:{p}){TRAILING_SPACE}" for p in line.patterns)]
+    if not patterns:
+        return None
+    options = re2.Options()
+    options.max_mem = SET_MAX_MEM
+    rules = re2.Set.MatchSet(options)
+    for pattern in patterns:
+        rules.Add(pattern)
+    rules.Compile()
+    return rules._set.Match  # the wrapper's Match re-checks types on every call
 
 
 class Phrases(Stage):
@@ -108,6 +130,7 @@ class Phrases(Stage):
         glued = [r for r in rules if r.glued]
         self.start = _Group([r for r in rules if r.where == "start"], "MatchSet", glued)
         self.anywhere = _Group([r for r in rules if r.where == "anywhere"], "SearchSet")
+        self._any = _prefilter(self.start, self.line)
 
     def find(self, doc: Document, text: str) -> list[Edit]:
         edits: list[Edit] = []
@@ -131,17 +154,9 @@ class Phrases(Stage):
     def _nothing_in(self, line: str) -> bool:
         """True when `_line` would find nothing: no start rule matches where the line's text
         begins, and no line rule matches it whole (what `_line` tests first, minus its edits).
-        Most lines are clean, and this tests them with one RE2 call per group."""
-        stripped = line.strip()
-        if not stripped:
-            return True
+        Most lines are clean, and this tests them with one RE2 call (see `_prefilter`)."""
         segment = line.lstrip()
-        data = segment.encode("utf-8")
-        if self.start.set is not None and self.start._match(data):
-            return False
-        if len(segment) != len(stripped):  # spaces at the end
-            data = stripped.encode("utf-8")
-        return self.line.set is None or not self.line._match(data)
+        return not segment or self._any is None or not self._any(segment.encode("utf-8"))
 
     def _line(self, text: str, start: int, end: int, edits: list[Edit]) -> None:
         """Strip start markers (in a chain), then test what is left as a whole line."""

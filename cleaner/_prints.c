@@ -14,6 +14,8 @@
                                          line; the rare lines that may hold a glued marker
                                          or a lead go to the Python functions `glued` and
                                          `lead`, and `digest` makes a fingerprint
+     first_print(line)     -> int | None sentences.py_first_print(line): the fingerprint
+                                         of a paragraph's first sentence, if long enough
 
    Python's own character tests are used throughout (Py_UNICODE_ISSPACE is what str.split,
    str.strip and the re module's \s use; Py_UNICODE_ISDECIMAL is \d), and the lowercase of
@@ -285,6 +287,39 @@ static int line_sentences(PyObject *text, const Py_UCS4 *d, Py_ssize_t s, Py_ssi
     return 0;
 }
 
+/* sentences.fingerprint(sentences.first(line)), or None when that sentence has fewer than
+   MIN_WORDS words. */
+static PyObject *first_print(PyObject *Py_UNUSED(module), PyObject *line) {
+    if (check_text(line) < 0) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(line);
+    Py_UCS4 *d = PyUnicode_AsUCS4Copy(line);
+    if (d == NULL) return NULL;
+    Py_ssize_t s = 0, e = n;
+    while (s < e && IS_SPACE(d[s])) s++; /* line.strip() */
+    while (e > s && IS_SPACE(d[e - 1])) e--;
+    Py_ssize_t end = e, i;
+    for (i = s; i < e; i++) {
+        Py_ssize_t punct = sentence_end(d, i, e);
+        if (punct >= 0) {
+            end = punct;
+            break;
+        }
+    }
+    PyObject *res = NULL;
+    Py_ssize_t words_end = end == e ? e : i; /* its words are counted before its punctuation */
+    if (count_spaces(d, s, words_end) + 1 < MIN_WORDS) {
+        res = Py_None;
+        Py_INCREF(res);
+    } else {
+        Bytes key = {NULL, 0, 0};
+        uint64_t fp;
+        if (sentence_print(line, d, s, end, &key, &fp) == 0) res = PyLong_FromUnsignedLongLong(fp);
+        PyMem_Free(key.buf);
+    }
+    PyMem_Free(d);
+    return res;
+}
+
 static PyObject *sentence_prints(PyObject *Py_UNUSED(module), PyObject *text) {
     if (check_text(text) < 0) return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
@@ -453,6 +488,7 @@ static PyMethodDef methods[] = {
     {"fold", (PyCFunction)fold, METH_O, "repeated_store.normalise(line), in C."},
     {"sentence_prints", (PyCFunction)sentence_prints, METH_O, "The sentence fingerprints of a text, each once, in order."},
     {"line_prints", (PyCFunction)line_prints, METH_VARARGS, "repeated_store.py_doc_lines(text), in C."},
+    {"first_print", (PyCFunction)first_print, METH_O, "The fingerprint of a paragraph's first sentence, or None."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -83,10 +83,18 @@ def py_doc_sentences(text: str, lines: list[str] | None = None) -> list[int]:
     return list(found)
 
 
+def py_first_print(line: str) -> int | None:
+    """The fingerprint of a paragraph's first sentence; None when it is too short to tell.
+    The reference for `first_print`, which is C when the extension is built."""
+    sentence = first(line)
+    return fingerprint(sentence) if sentence.count(" ") + 1 >= MIN_WORDS else None
+
+
 try:
-    from ._prints import sentence_prints
+    from ._prints import first_print, sentence_prints
 except ImportError:  # built without a C compiler: the same fingerprints, slower
     doc_sentences = py_doc_sentences
+    first_print = py_first_print
 else:
 
     def doc_sentences(text: str, lines: list[str] | None = None) -> list[int]:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from cleaner import sentences
 from cleaner.repeated_store import _fold, doc_lines, normalise, py_doc_lines
-from cleaner.sentences import py_doc_sentences
+from cleaner.sentences import py_doc_sentences, py_first_print
 
 try:
     from cleaner import _prints
@@ -97,6 +97,25 @@ def test_line_prints_examples() -> None:
     assert "Sponsored Content\nThe" in got.values()  # the glued marker, with the word after it
     assert "slot gacor\n But" in got.values()  # the lead
     assert not any(v in ("ab", "12345") or len(v) > 400 for v in got.values())
+
+
+@native
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(TEXT, WORDY))
+def test_first_print_as_python(text: str) -> None:
+    for line in text.splitlines() or [text]:
+        assert _prints.first_print(line) == py_first_print(line)
+
+
+@native
+def test_first_print_examples() -> None:
+    assert _prints.first_print("  Too short. But the rest of it is long enough here.") is None
+    assert _prints.first_print("The first sentence is long enough here. Short.") == sentences.fingerprint(
+        "The first sentence is long enough here."
+    )
+    assert _prints.first_print("One whole paragraph without an end at all") == sentences.fingerprint(
+        "One whole paragraph without an end at all"
+    )
 
 
 @native

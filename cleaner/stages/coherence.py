@@ -271,8 +271,8 @@ def _first_shared(line: str, table: dict[int, list[frozenset[str]]]) -> list[int
     """The line's sentence fingerprints when its first sentence is in `table`."""
     if len(line) > MAX_TEASER or line.count(" ") + 1 < sentences.MIN_WORDS:
         return None
-    first = sentences.first(line)
-    if first.count(" ") + 1 < sentences.MIN_WORDS or sentences.fingerprint(first) not in table:
+    fp = sentences.first_print(line)
+    if fp is None or fp not in table:
         return None
     return sentences.line_sentences(line)
 

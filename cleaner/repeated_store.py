@@ -77,7 +77,7 @@ def normalise(line: str) -> str:
     return " ".join(DIGITS.sub("0", line.lower()).split())
 
 
-def _fold(line: str) -> str:
+def py_fold(line: str) -> str:
     """`normalise(line)` of a stripped line, skipping the steps that would change nothing.
 
     The digit regex is the costly part; an ASCII line with no 0-9 has no digit at all. A
@@ -92,9 +92,9 @@ def _fold(line: str) -> str:
 
 
 try:
-    from ._prints import fold as _fold  # type: ignore[no-redef]  # the same, in C
+    from ._prints import fold as _fold  # the same, in C
 except ImportError:  # built without a C compiler
-    pass
+    _fold = py_fold
 
 
 def _digest(norm: str) -> str | None:

@@ -42,6 +42,19 @@ def glued_pattern(rule: Rule) -> str:
     return f"(?P<cut>(?:{rule.pattern}))\\S"
 
 
+def _compile_set(anchor: str, patterns: list[str]) -> re2.Set:
+    """One RE2 set of `patterns`, anchored as `anchor` says (MatchSet, FullMatchSet, SearchSet).
+    RE2's default 8 MB budget no longer holds the bundled line rules compiled as one set
+    (bounded repeats such as `.{0,250}` are expanded); the set then fails to compile."""
+    options = re2.Options()
+    options.max_mem = SET_MAX_MEM
+    rules = getattr(re2.Set, anchor)(options)
+    for pattern in patterns:
+        rules.Add(pattern)
+    rules.Compile()
+    return rules
+
+
 class _Group:
     """Rules of one `where`, compiled into one RE2 set for a single cheap test. `glued`: line
     rules also tried here as start rules (`glued_pattern`), whose cut must pass `glued_at`."""
@@ -58,16 +71,8 @@ class _Group:
         longest.longest_match = True
         self.regexes = [re2.compile(p, longest if g else None) for p, g in zip(patterns, self.is_glued, strict=True)]
         self.cut = [rx.groupindex.get("cut") for rx in self.regexes]
-        self.set = None
-        if patterns:
-            # RE2's default 8 MB budget no longer holds the bundled line rules compiled as one
-            # set (bounded repeats such as `.{0,250}` are expanded); the set then fails to compile.
-            options = re2.Options()
-            options.max_mem = SET_MAX_MEM
-            self.set = getattr(re2.Set, anchor)(options)
-            for pattern in patterns:
-                self.set.Add(pattern)
-            self.set.Compile()
+        self.set = _compile_set(anchor, patterns) if patterns else None
+        if self.set is not None:
             # The wrapper's Match re-checks types on every call; this runs once per line.
             self._match = self.set._set.Match
 
@@ -85,15 +90,7 @@ def _prefilter(start: _Group, line: _Group):  # type: ignore[no-untyped-def]
     would cut is matched, so a line it does not match is clean; a line it matches wrongly
     (a line rule matching with some of that space) is only tested in full."""
     patterns = [*start.patterns, *(f"(?:{p}){TRAILING_SPACE}" for p in line.patterns)]
-    if not patterns:
-        return None
-    options = re2.Options()
-    options.max_mem = SET_MAX_MEM
-    rules = re2.Set.MatchSet(options)
-    for pattern in patterns:
-        rules.Add(pattern)
-    rules.Compile()
-    return rules._set.Match  # the wrapper's Match re-checks types on every call
+    return _compile_set("MatchSet", patterns)._set.Match if patterns else None
 
 
 class Phrases(Stage):

@@ -12,6 +12,10 @@
      .line_sets(text)  -> list       (start, end, set) for each non-blank line, lines as
                                      str.splitlines(keepends=True) cuts them
    The memo is emptied when it is full (max_entries tokens) and a new token comes.
+
+   spread(sets)        -> (dict, list)  for the words in two or more of the sets, how many
+                                     hold each; and per set, the share of its words that are
+                                     such words (0.0 for an empty set)
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -262,6 +266,79 @@ static PyObject *TokenMap_line_sets(TokenMap *self, PyObject *text) {
     return out;
 }
 
+/* What coherence asks of a document's paragraphs (their word sets): how many paragraphs
+   hold each word, kept for the words in two or more, and each paragraph's share of such
+   words. Python's set algebra builds a new set per paragraph for this; here one dict does. */
+static PyObject *spread(PyObject *Py_UNUSED(module), PyObject *sets) {
+    PyObject *seq = PySequence_Fast(sets, "spread: expected a sequence of sets");
+    if (seq == NULL) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    PyObject *counts = PyDict_New(), *shares = PyList_New(n), *out = NULL;
+    if (counts == NULL || shares == NULL) goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!PyAnySet_Check(items[i])) {
+            PyErr_SetString(PyExc_TypeError, "spread: expected a sequence of sets");
+            goto done;
+        }
+        PyObject *it = PyObject_GetIter(items[i]), *w;
+        if (it == NULL) goto done;
+        while ((w = PyIter_Next(it)) != NULL) {
+            PyObject *c = PyDict_GetItemWithError(counts, w);
+            PyObject *next = c == NULL ? (PyErr_Occurred() ? NULL : PyLong_FromLong(1))
+                                       : PyLong_FromLong(PyLong_AsLong(c) + 1);
+            int bad = next == NULL || PyDict_SetItem(counts, w, next) < 0;
+            Py_XDECREF(next);
+            Py_DECREF(w);
+            if (bad) {
+                Py_DECREF(it);
+                goto done;
+            }
+        }
+        Py_DECREF(it);
+        if (PyErr_Occurred()) goto done;
+    }
+    { /* drop the words of one set only */
+        PyObject *shared = PyDict_New();
+        if (shared == NULL) goto done;
+        Py_ssize_t pos = 0;
+        PyObject *w, *c;
+        while (PyDict_Next(counts, &pos, &w, &c))
+            if (PyLong_AsLong(c) > 1 && PyDict_SetItem(shared, w, c) < 0) {
+                Py_DECREF(shared);
+                goto done;
+            }
+        Py_SETREF(counts, shared);
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t size = PySet_GET_SIZE(items[i]), hits = 0;
+        if (size > 0) {
+            PyObject *it = PyObject_GetIter(items[i]), *w;
+            if (it == NULL) goto done;
+            while ((w = PyIter_Next(it)) != NULL) {
+                int has = PyDict_Contains(counts, w);
+                Py_DECREF(w);
+                if (has < 0) {
+                    Py_DECREF(it);
+                    goto done;
+                }
+                hits += has;
+            }
+            Py_DECREF(it);
+            if (PyErr_Occurred()) goto done;
+        }
+        PyObject *share = PyFloat_FromDouble(size > 0 ? (double)hits / (double)size : 0.0);
+        if (share == NULL) goto done;
+        PyList_SET_ITEM(shares, i, share);
+    }
+    out = PyTuple_Pack(2, counts, shares);
+done:
+    Py_XDECREF(counts);
+    Py_XDECREF(shares);
+    Py_DECREF(seq);
+    return out;
+}
+
 static PyObject *TokenMap_size(TokenMap *self, PyObject *Py_UNUSED(ignored)) {
     return PyLong_FromSsize_t(self->used);
 }
@@ -324,8 +401,14 @@ static PyTypeObject TokenMapType = {
     .tp_new = PyType_GenericNew,
 };
 
+static PyMethodDef module_methods[] = {
+    {"spread", (PyCFunction)spread, METH_O,
+     "({word: sets holding it} for words in two or more, [share of each set's words in two or more])."},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_tokens", "Whitespace tokens mapped through a memoised function.", -1, NULL, NULL, NULL, NULL, NULL,
+    PyModuleDef_HEAD_INIT, "_tokens", "Whitespace tokens mapped through a memoised function.", -1, module_methods, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__tokens(void) {

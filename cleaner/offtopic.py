@@ -40,24 +40,21 @@ class Context:
     """What every paragraph of one document is compared with."""
 
     blocks: list[set[str]]  # content words per paragraph
-    shared: set[str]  # words in more than one paragraph
+    shared: dict[str, int]  # words in more than one paragraph: in how many
     topic: set[str]  # the words in most paragraphs
     median: float
 
 
-def context(blocks: list[set[str]], shared: set[str], median: float) -> Context:
-    spread: dict[str, int] = {}
-    for words in blocks:
-        for w in words & shared:
-            spread[w] = spread.get(w, 0) + 1
-    topic = set(sorted(spread, key=lambda w: (-spread[w], w))[:TOPIC_WORDS])
+def context(blocks: list[set[str]], shared: dict[str, int], median: float) -> Context:
+    """`shared`: the words in more than one of `blocks`, with how many (`tokens.spread`)."""
+    topic = set(sorted(shared, key=lambda w: (-shared[w], w))[:TOPIC_WORDS])
     return Context(blocks, shared, topic, median)
 
 
 def features(ctx: Context, i: int, names: set[str], sentences: int) -> list[float]:
     words = ctx.blocks[i]
     n = len(words)
-    share = len(words & ctx.shared) / n
+    share = len(ctx.shared.keys() & words) / n
     near: set[str] = set()
     for j in range(max(0, i - NEAR), min(len(ctx.blocks), i + NEAR + 1)):
         if j != i:

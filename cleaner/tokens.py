@@ -63,9 +63,22 @@ class PyTokenMap:
         return len(self.memo)
 
 
+def py_spread(sets: list[set[str]]) -> tuple[dict[str, int], list[float]]:
+    """For the words in two or more of `sets`, how many hold each; and per set the share of
+    its words that are such words (0.0 for an empty set). The reference for `spread`."""
+    counts: dict[str, int] = {}
+    for words in sets:
+        for w in words:
+            counts[w] = counts.get(w, 0) + 1
+    shared = {w: n for w, n in counts.items() if n > 1}
+    keys = shared.keys()
+    return shared, [len(keys & words) / len(words) if words else 0.0 for words in sets]
+
+
 try:
-    from ._tokens import TokenMap
+    from ._tokens import TokenMap, spread
 except ImportError:  # built without a C compiler: the same results, slower
     TokenMap = PyTokenMap  # type: ignore[assignment,misc]
+    spread = py_spread
 
 NATIVE = TokenMap is not PyTokenMap

@@ -55,6 +55,42 @@ def test_line_sets(make: type) -> None:
     assert [text[s:e] for s, e, _ in got] == [x for x in text.splitlines(keepends=True) if x.strip()]
 
 
+def _algebra(sets: list[set[str]]) -> tuple[set[str], list[float]]:
+    """What coherence did before `spread`: set algebra, one paragraph at a time."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for words in sets:
+        shared |= seen & words
+        seen |= words
+    return shared, [len(words & shared) / len(words) if words else 0.0 for words in sets]
+
+
+WORD_SETS = st.lists(st.sets(st.sampled_from(["a", "b", "c", "dé", "Σ", "\U0001f600", ""]), max_size=6), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(WORD_SETS)
+def test_spread(sets: list[set[str]]) -> None:
+    want_shared, want_shares = _algebra(sets)
+    for fn in (tokens.spread, tokens.py_spread):
+        counts, shares = fn(sets)
+        assert set(counts) == want_shared
+        assert shares == want_shares  # the same float divisions, bit for bit
+        assert all(n == sum(w in s for s in sets) for w, n in counts.items())
+
+
+def test_spread_example_and_errors() -> None:
+    sets = [{"a", "b"}, {"b", "c"}, set(), {"b", "a", "d"}]
+    for fn in (tokens.spread, tokens.py_spread):
+        assert fn(sets) == ({"a": 2, "b": 3}, [1.0, 0.5, 0.0, 2 / 3])
+        assert fn([]) == ({}, [])
+    if tokens.NATIVE:
+        with pytest.raises(TypeError):
+            tokens.spread([["a"]])  # a list is not a set
+        with pytest.raises(TypeError):
+            tokens.spread(3)
+
+
 @pytest.mark.parametrize("make", [TokenMap, PyTokenMap])
 def test_memo_bounded_and_fn_called_once(make: type) -> None:
     calls: list[str] = []

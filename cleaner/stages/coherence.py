@@ -22,7 +22,7 @@ from .. import embed, offtopic, sentences
 from ..document import Action, Document, Edit
 from ..offtopic import Model, load_model
 from ..repeated_store import Store, related, signature
-from ..tokens import TokenMap
+from ..tokens import TokenMap, spread
 from ..words import stopwords
 from .base import Stage
 
@@ -250,20 +250,16 @@ class Coherence(Stage):
 MAX_TEASER = 1000  # characters: a longer paragraph is not judged as a teaser
 
 
-# The non-blank lines as (start, end, content words), the words found in more than one,
-# and each line's share of its words found in another (0.0 for a line without words).
-Blocks = tuple[list[tuple[int, int, set[str]]], set[str], list[float]]
+# The non-blank lines as (start, end, content words), the words found in more than one
+# (with how many hold each), and each line's share of its words found in another (0.0 for
+# a line without words).
+Blocks = tuple[list[tuple[int, int, set[str]]], dict[str, int], list[float]]
 
 
 def _blocks(text: str) -> Blocks:
     """The non-blank lines and their words, worked out once for both checks (see `Blocks`)."""
     blocks = STEMS.line_sets(text)
-    seen: set[str] = set()
-    shared: set[str] = set()
-    for _, _, words in blocks:
-        shared |= seen & words
-        seen |= words
-    shares = [len(words & shared) / len(words) if words else 0.0 for _, _, words in blocks]
+    shared, shares = spread([words for _, _, words in blocks])
     return blocks, shared, shares
 
 
@@ -293,7 +289,7 @@ class Candidate:
     end: int
     share: float  # share of its words found in another paragraph
     names: set[str]
-    shared: set[str]  # the document's words found in more than one paragraph
+    shared: dict[str, int]  # the document's words found in more than one paragraph: in how many
     features: list[float] | None = None
 
 

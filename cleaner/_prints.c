@@ -1,4 +1,4 @@
-/* The counting pass's per-line and per-sentence work, in C.
+/* The counting pass's per-line and per-sentence work, and the encoding stage's scan, in C.
 
    Every line and every sentence of a corpus is folded and fingerprinted in the counting
    pass, and most of that time went into the small Python strings each step makes. Here a
@@ -16,6 +16,8 @@
                                          `lead`, and `digest` makes a fingerprint
      first_print(line)     -> int | None sentences.py_first_print(line): the fingerprint
                                          of a paragraph's first sentence, if long enough
+     next_suspect(text, pos) -> int      encoding.py_next_suspect(text, pos): where the next
+                                         character that may start a suspect span is, or -1
 
    Python's own character tests are used throughout (Py_UNICODE_ISSPACE is what str.split,
    str.strip and the re module's \s use; Py_UNICODE_ISDECIMAL is \d), and the lowercase of
@@ -484,7 +486,52 @@ static PyObject *line_prints(PyObject *Py_UNUSED(module), PyObject *args) {
     return found;
 }
 
+/* encoding.FIRST: what may start an entity, a control or zero-width character, or mojibake. */
+#define IS_FIRST(c)                                                                             \
+    ((c) == '&' || (c) <= 0x08 || (c) == 0x0b || (c) == 0x0c || ((c) >= 0x0e && (c) <= 0x1f) ||  \
+     ((c) >= 0x7f && (c) <= 0x9f) || ((c) >= 0xc2 && (c) <= 0xf4) || (c) == 0x200b ||            \
+     (c) == 0x2060 || (c) == 0xfeff)
+
+#define DEFINE_SCAN(NAME, T)                                                                       \
+    static Py_ssize_t NAME(const T *d, Py_ssize_t i, Py_ssize_t n) {                              \
+        for (; i < n; i++)                                                                         \
+            if (IS_FIRST(d[i])) return i;                                                          \
+        return -1;                                                                                 \
+    }
+
+DEFINE_SCAN(scan_1, Py_UCS1)
+DEFINE_SCAN(scan_2, Py_UCS2)
+DEFINE_SCAN(scan_4, Py_UCS4)
+
+/* FIRST.search(text, pos).start(), or -1 when there is none: the encoding stage scans
+   every text with it, and the re module tests a character class one call per character. */
+static PyObject *next_suspect(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "next_suspect(text, pos): expected 2 arguments");
+        return NULL;
+    }
+    if (check_text(args[0]) < 0) return NULL;
+    Py_ssize_t pos = PyLong_AsSsize_t(args[1]);
+    if (pos == -1 && PyErr_Occurred()) return NULL;
+    PyObject *text = args[0];
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), found;
+    if (pos < 0) pos = 0; /* as re's pos */
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        found = scan_1(PyUnicode_1BYTE_DATA(text), pos, n);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        found = scan_2(PyUnicode_2BYTE_DATA(text), pos, n);
+        break;
+    default:
+        found = scan_4(PyUnicode_4BYTE_DATA(text), pos, n);
+    }
+    return PyLong_FromSsize_t(found);
+}
+
 static PyMethodDef methods[] = {
+    {"next_suspect", (PyCFunction)(void (*)(void))next_suspect, METH_FASTCALL,
+     "encoding.py_next_suspect(text, pos): the next character that may start a suspect span, or -1."},
     {"fold", (PyCFunction)fold, METH_O, "repeated_store.normalise(line), in C."},
     {"sentence_prints", (PyCFunction)sentence_prints, METH_O, "The sentence fingerprints of a text, each once, in order."},
     {"line_prints", (PyCFunction)line_prints, METH_VARARGS, "repeated_store.py_doc_lines(text), in C."},

@@ -148,3 +148,34 @@ def test_errors() -> None:
         py_doc_lines("a line with a lone \ud800 surrogate")
     with pytest.raises(TypeError):
         _prints.line_prints(b"x", None, None, None)  # type: ignore[arg-type]
+
+
+# Every character of encoding.FIRST and its neighbours, among others.
+SUSPECTS = (
+    "&\x00\x08\x09\x0a\x0b\x0c\x0d\x0e\x1f\x20\x7e\x7f\x9f\xa0\xc1\xc2\xe9\xf4\xf5\u200a\u200b\u200c\u2060\ufeff\ufffe"
+)
+SUSPECT_TEXT = st.text(
+    alphabet=st.one_of(st.sampled_from(SUSPECTS), st.characters(min_codepoint=0, max_codepoint=0x2FFFF)),
+    max_size=60,
+)
+
+
+@native
+@settings(max_examples=400, deadline=None)
+@given(SUSPECT_TEXT, st.integers(-3, 70))
+def test_next_suspect_as_regex(text: str, pos: int) -> None:
+    from cleaner.stages.encoding import py_next_suspect
+
+    assert _prints.next_suspect(text, pos) == py_next_suspect(text, pos)
+
+
+@native
+def test_next_suspect_examples_and_errors() -> None:
+    find = _prints.next_suspect
+    assert [find("a&b\u200bÃ©", p) for p in range(7)] == [1, 1, 3, 3, 4, -1, -1]  # © is no lead byte
+    assert find("plain ASCII text", 0) == -1
+    assert find("x", 5) == -1
+    with pytest.raises(TypeError):
+        find(b"&", 0)
+    with pytest.raises(TypeError):
+        find("&")

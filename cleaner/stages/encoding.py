@@ -32,6 +32,19 @@ CONTROL = re.compile(_CONTROL + "+")
 # the alternation, which is then tried only where it could start.
 FIRST = re.compile(r"[&\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2060\ufeff\u00c2-\u00f4]")
 
+
+def py_next_suspect(text: str, pos: int) -> int:
+    """Where FIRST next matches at or after `pos`, or -1. The reference for `next_suspect`,
+    which is C when the extension is built (the re module tests a class char by char)."""
+    m = FIRST.search(text, pos)
+    return -1 if m is None else m.start()
+
+
+try:
+    from .._prints import next_suspect
+except ImportError:  # built without a C compiler
+    next_suspect = py_next_suspect
+
 REASONS = {
     "encoding/html-entity": "HTML entity left in text",
     "encoding/control-char": "control character",
@@ -158,11 +171,10 @@ def _suspect_spans(text: str) -> list[tuple[int, int]]:
     of what it is given, and mojibake is local: a few words of context are enough for it."""
     found = []
     pos = 0
-    search, match = FIRST.search, SUSPECT.match
+    find, match = next_suspect, SUSPECT.match
     line_end = -1
     first = last = 0
-    while (m := search(text, pos)) is not None:
-        i = m.start()
+    while (i := find(text, pos)) >= 0:
         hit = match(text, i)
         if hit is None:
             pos = i + 1

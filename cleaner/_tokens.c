@@ -11,6 +11,10 @@
      .flat(text)       -> list       the values in token order
      .line_sets(text)  -> list       (start, end, set) for each non-blank line, lines as
                                      str.splitlines(keepends=True) cuts them
+     .line_shares(text) -> list      (start, end, size, share) for the same lines: the size
+                                     of that set and the share of it found in another line's
+                                     (tokens.py_spread's shares), counted on word ids so
+                                     that no Python set is built
    The memo is emptied when it is full (max_entries tokens) and a new token comes.
 
    spread(sets)        -> (dict, list)  for the words in two or more of the sets, how many
@@ -27,7 +31,16 @@ typedef struct {
     Py_ssize_t len;
     uint64_t hash;
     PyObject *value; /* a tuple of str */
+    int32_t *ids;    /* the value's strings as word ids (line_shares), once asked for */
+    Py_ssize_t nids; /* -1: not worked out yet */
 } Slot;
+
+/* A word id's marks in one line_shares call: the last line it was seen in, and the lines
+   holding it. A call's number tells its marks from older ones, so nothing is reset. */
+typedef struct {
+    uint64_t line_call, count_call;
+    Py_ssize_t line, count;
+} Mark;
 
 typedef struct {
     PyObject_HEAD
@@ -36,14 +49,20 @@ typedef struct {
     Py_ssize_t cap; /* a power of two */
     Py_ssize_t used;
     Py_ssize_t max_entries;
+    PyObject *ids; /* word -> id, for line_shares */
+    Mark *marks;   /* by id */
+    Py_ssize_t marks_cap;
+    uint64_t calls;
 } TokenMap;
 
 static void clear_slots(Slot *slots, Py_ssize_t cap) {
     for (Py_ssize_t i = 0; i < cap; i++) {
         if (slots[i].chars != NULL) {
             PyMem_Free(slots[i].chars);
+            PyMem_Free(slots[i].ids);
             Py_DECREF(slots[i].value);
             slots[i].chars = NULL;
+            slots[i].ids = NULL;
         }
     }
 }
@@ -74,8 +93,8 @@ static unsigned char ascii_space[128];
 #define FNV_OFFSET 1469598103934665603ULL
 #define FNV_PRIME 1099511628211ULL
 
-/* Store fn(text[start:end]) under the token's code points; a borrowed reference. */
-static PyObject *remember(TokenMap *self, PyObject *text, Py_ssize_t start, Py_ssize_t end, uint64_t h) {
+/* Store fn(text[start:end]) under the token's code points; its slot. */
+static Slot *remember(TokenMap *self, PyObject *text, Py_ssize_t start, Py_ssize_t end, uint64_t h) {
     Py_ssize_t len = end - start;
     PyObject *token = PyUnicode_Substring(text, start, end);
     if (token == NULL) return NULL;
@@ -112,17 +131,19 @@ static PyObject *remember(TokenMap *self, PyObject *text, Py_ssize_t start, Py_s
     self->slots[j].len = len;
     self->slots[j].hash = h;
     self->slots[j].value = value; /* the memo keeps the reference */
+    self->slots[j].ids = NULL;
+    self->slots[j].nids = -1;
     self->used++;
-    return value;
+    return &self->slots[j];
 }
 
 /* Call add(acc, value) for each token of text[start:end]: one loop per string kind, so
    the compiler sees plain arrays. The hash is worked out while the token is scanned. */
-typedef int (*adder)(PyObject *acc, PyObject *value);
+typedef int (*adder)(TokenMap *self, void *acc, Slot *slot);
 
 #define DEFINE_EACH(NAME, T)                                                                       \
     static int NAME(TokenMap *self, PyObject *text, const T *data, Py_ssize_t start,               \
-                    Py_ssize_t end, adder add, PyObject *acc) {                                    \
+                    Py_ssize_t end, adder add, void *acc) {                                        \
         Py_ssize_t i = start;                                                                      \
         while (i < end) {                                                                          \
             while (i < end && IS_SPACE(data[i])) i++;                                              \
@@ -136,7 +157,7 @@ typedef int (*adder)(PyObject *acc, PyObject *value);
             h ^= h >> 29; /* FNV's low bits, which pick the slot, are weak */                     \
             Py_ssize_t len = i - s, mask = self->cap - 1;                                          \
             Py_ssize_t j = (Py_ssize_t)(h & (uint64_t)mask);                                       \
-            PyObject *value = NULL;                                                                \
+            Slot *found = NULL;                                                                    \
             for (;;) {                                                                             \
                 Slot *slot = &self->slots[j];                                                      \
                 if (slot->chars == NULL) break;                                                    \
@@ -144,14 +165,14 @@ typedef int (*adder)(PyObject *acc, PyObject *value);
                     Py_ssize_t k = 0;                                                              \
                     while (k < len && slot->chars[k] == (Py_UCS4)data[s + k]) k++;                 \
                     if (k == len) {                                                                \
-                        value = slot->value;                                                       \
+                        found = slot;                                                              \
                         break;                                                                     \
                     }                                                                              \
                 }                                                                                  \
                 j = (j + 1) & mask;                                                                \
             }                                                                                      \
-            if (value == NULL && (value = remember(self, text, s, i, h)) == NULL) return -1;       \
-            if (add(acc, value) < 0) return -1;                                                    \
+            if (found == NULL && (found = remember(self, text, s, i, h)) == NULL) return -1;       \
+            if (add(self, acc, found) < 0) return -1;                                              \
         }                                                                                          \
         return 0;                                                                                  \
     }
@@ -161,7 +182,7 @@ DEFINE_EACH(each_2, Py_UCS2)
 DEFINE_EACH(each_4, Py_UCS4)
 
 static int each_token(TokenMap *self, PyObject *text, Py_ssize_t start, Py_ssize_t end, adder add,
-                      PyObject *acc) {
+                      void *acc) {
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
         return each_1(self, text, PyUnicode_1BYTE_DATA(text), start, end, add, acc);
@@ -172,17 +193,19 @@ static int each_token(TokenMap *self, PyObject *text, Py_ssize_t start, Py_ssize
     }
 }
 
-static int add_to_set(PyObject *set, PyObject *value) {
+static int add_to_set(TokenMap *Py_UNUSED(self), void *set, Slot *slot) {
+    PyObject *value = slot->value;
     Py_ssize_t n = PyTuple_GET_SIZE(value);
     for (Py_ssize_t k = 0; k < n; k++)
-        if (PySet_Add(set, PyTuple_GET_ITEM(value, k)) < 0) return -1;
+        if (PySet_Add((PyObject *)set, PyTuple_GET_ITEM(value, k)) < 0) return -1;
     return 0;
 }
 
-static int add_to_list(PyObject *list, PyObject *value) {
+static int add_to_list(TokenMap *Py_UNUSED(self), void *list, Slot *slot) {
+    PyObject *value = slot->value;
     Py_ssize_t n = PyTuple_GET_SIZE(value);
     for (Py_ssize_t k = 0; k < n; k++)
-        if (PyList_Append(list, PyTuple_GET_ITEM(value, k)) < 0) return -1;
+        if (PyList_Append((PyObject *)list, PyTuple_GET_ITEM(value, k)) < 0) return -1;
     return 0;
 }
 
@@ -339,6 +362,156 @@ done:
     return out;
 }
 
+/* ---- line_shares: the words of each line as ids, so that counting them needs no hashing */
+
+/* The ids of a slot's words, worked out once: each distinct word gets the next id. */
+static int slot_ids(TokenMap *self, Slot *slot) {
+    Py_ssize_t n = PyTuple_GET_SIZE(slot->value);
+    int32_t *ids = n ? PyMem_Malloc((size_t)n * sizeof(int32_t)) : NULL;
+    if (n && ids == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *w = PyTuple_GET_ITEM(slot->value, k);
+        PyObject *id = PyDict_GetItemWithError(self->ids, w);
+        if (id == NULL) {
+            Py_ssize_t next = PyDict_GET_SIZE(self->ids);
+            if (PyErr_Occurred() || next >= INT32_MAX || (id = PyLong_FromSsize_t(next)) == NULL) goto fail;
+            int bad = PyDict_SetItem(self->ids, w, id);
+            Py_DECREF(id);
+            if (bad < 0) goto fail;
+            ids[k] = (int32_t)next;
+        } else {
+            ids[k] = (int32_t)PyLong_AsLong(id);
+        }
+    }
+    Py_ssize_t need = PyDict_GET_SIZE(self->ids);
+    if (need > self->marks_cap) { /* room for every id, new marks zeroed */
+        Py_ssize_t cap = self->marks_cap ? self->marks_cap : 1024;
+        while (cap < need) cap *= 2;
+        Mark *marks = PyMem_Realloc(self->marks, (size_t)cap * sizeof(Mark));
+        if (marks == NULL) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+        memset(marks + self->marks_cap, 0, (size_t)(cap - self->marks_cap) * sizeof(Mark));
+        self->marks = marks;
+        self->marks_cap = cap;
+    }
+    slot->ids = ids;
+    slot->nids = n;
+    return 0;
+fail:
+    PyMem_Free(ids);
+    return -1;
+}
+
+typedef struct {
+    uint64_t call;
+    Py_ssize_t line;
+    int32_t *buf; /* each line's distinct ids, one line after the other */
+    Py_ssize_t len, cap;
+} LineIds;
+
+static int add_ids(TokenMap *self, void *acc_, Slot *slot) {
+    LineIds *acc = acc_;
+    if (slot->nids < 0 && slot_ids(self, slot) < 0) return -1;
+    for (Py_ssize_t k = 0; k < slot->nids; k++) {
+        int32_t id = slot->ids[k];
+        Mark *m = &self->marks[id];
+        if (m->line_call == acc->call && m->line == acc->line) continue; /* a set: once per line */
+        m->line_call = acc->call;
+        m->line = acc->line;
+        if (m->count_call != acc->call) {
+            m->count_call = acc->call;
+            m->count = 0;
+        }
+        m->count++;
+        if (acc->len == acc->cap) {
+            Py_ssize_t cap = acc->cap ? 2 * acc->cap : 1024;
+            int32_t *buf = PyMem_Realloc(acc->buf, (size_t)cap * sizeof(int32_t));
+            if (buf == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            acc->buf = buf;
+            acc->cap = cap;
+        }
+        acc->buf[acc->len++] = id;
+    }
+    return 0;
+}
+
+/* Forget every id (the memo's values keep theirs only while the id table is bounded). */
+static void clear_ids(TokenMap *self) {
+    PyDict_Clear(self->ids);
+    for (Py_ssize_t i = 0; i < self->cap; i++) {
+        PyMem_Free(self->slots[i].ids);
+        self->slots[i].ids = NULL;
+        self->slots[i].nids = -1;
+    }
+    PyMem_Free(self->marks);
+    self->marks = NULL;
+    self->marks_cap = 0;
+}
+
+typedef struct {
+    Py_ssize_t start, end, off, n;
+} LineSpan;
+
+static PyObject *TokenMap_line_shares(TokenMap *self, PyObject *text) {
+    if (check_text(text) < 0) return NULL;
+    if (PyDict_GET_SIZE(self->ids) > 4 * self->max_entries + 1024) clear_ids(self);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), nlines = 0, lines_cap = 0, start = 0;
+    LineIds acc = {++self->calls, 0, NULL, 0, 0};
+    LineSpan *lines = NULL;
+    PyObject *out = NULL;
+    while (start < n) {
+        Py_ssize_t body, first, end;
+        if (kind == PyUnicode_1BYTE_KIND)
+            end = line_1(data, n, start, &body, &first);
+        else if (kind == PyUnicode_2BYTE_KIND)
+            end = line_2(data, n, start, &body, &first);
+        else
+            end = line_4(data, n, start, &body, &first);
+        if (first < body) { /* not blank */
+            if (nlines == lines_cap) {
+                lines_cap = lines_cap ? 2 * lines_cap : 64;
+                LineSpan *more = PyMem_Realloc(lines, (size_t)lines_cap * sizeof(LineSpan));
+                if (more == NULL) {
+                    PyErr_NoMemory();
+                    goto done;
+                }
+                lines = more;
+            }
+            Py_ssize_t off = acc.len;
+            if (each_token(self, text, first, body, add_ids, &acc) < 0) goto done;
+            lines[nlines++] = (LineSpan){start, end, off, acc.len - off};
+            acc.line++;
+        }
+        start = end;
+    }
+    if ((out = PyList_New(nlines)) == NULL) goto done;
+    for (Py_ssize_t i = 0; i < nlines; i++) {
+        Py_ssize_t hits = 0;
+        for (Py_ssize_t k = lines[i].off; k < lines[i].off + lines[i].n; k++) hits += self->marks[acc.buf[k]].count > 1;
+        double share = lines[i].n ? (double)hits / (double)lines[i].n : 0.0;
+        PyObject *item = Py_BuildValue("(nnnd)", lines[i].start, lines[i].end, lines[i].n, share);
+        if (item == NULL) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        PyList_SET_ITEM(out, i, item);
+    }
+done:
+    PyMem_Free(lines);
+    PyMem_Free(acc.buf);
+    return out;
+}
+
 static PyObject *TokenMap_size(TokenMap *self, PyObject *Py_UNUSED(ignored)) {
     return PyLong_FromSsize_t(self->used);
 }
@@ -368,6 +541,11 @@ static int TokenMap_init(TokenMap *self, PyObject *args, PyObject *kwds) {
     }
     self->used = 0;
     self->max_entries = max_entries;
+    if (self->ids == NULL && (self->ids = PyDict_New()) == NULL) return -1;
+    PyDict_Clear(self->ids);
+    PyMem_Free(self->marks);
+    self->marks = NULL;
+    self->marks_cap = 0;
     Py_INCREF(fn);
     Py_XSETREF(self->fn, fn);
     return 0;
@@ -379,6 +557,8 @@ static void TokenMap_dealloc(TokenMap *self) {
         PyMem_Free(self->slots);
     }
     Py_XDECREF(self->fn);
+    Py_XDECREF(self->ids);
+    PyMem_Free(self->marks);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -386,6 +566,9 @@ static PyMethodDef TokenMap_methods[] = {
     {"flat", (PyCFunction)TokenMap_flat, METH_O, "The values of the tokens of text, in order."},
     {"line_sets", (PyCFunction)TokenMap_line_sets, METH_O,
      "(start, end, set of values) for each non-blank line of text (str.splitlines(keepends=True))."},
+    {"line_shares", (PyCFunction)TokenMap_line_shares, METH_O,
+     "(start, end, words, share) for each non-blank line, as line_sets cuts them: how many distinct values "
+     "its tokens have, and the share of those found in another line."},
     {"size", (PyCFunction)TokenMap_size, METH_NOARGS, "Tokens in the memo."},
     {NULL, NULL, 0, NULL},
 };

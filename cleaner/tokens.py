@@ -59,6 +59,13 @@ class PyTokenMap:
             pos += len(line)
         return out
 
+    def line_shares(self, text: str) -> list[tuple[int, int, int, float]]:
+        """(start, end, size, share) for the lines of `line_sets`: the size of each line's
+        set and the share of it found in another line's (`py_spread`)."""
+        blocks = self.line_sets(text)
+        _, shares = py_spread([words for _, _, words in blocks])
+        return [(s, e, len(words), share) for (s, e, words), share in zip(blocks, shares, strict=True)]
+
     def size(self) -> int:
         return len(self.memo)
 

@@ -45,6 +45,25 @@ def test_same_as_python(text: str) -> None:
         for _ in range(2):  # from fn, then from the memo
             assert c.flat(text) == py.flat(text)
             assert c.line_sets(text) == py.line_sets(text)
+            assert c.line_shares(text) == py.line_shares(text)
+
+
+@native
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TEXT, min_size=1, max_size=6))
+def test_line_shares_across_texts_and_a_full_memo(texts: list[str]) -> None:
+    """Word ids outlive a text and the memo's emptying: each text's shares stay its own."""
+    fn = _token_stems
+    small, py = TokenMap(lambda t: tuple(t.lower().split("'")), 3), PyTokenMap(lambda t: tuple(t.lower().split("'")))
+    big = TokenMap(fn)
+    for text in texts + texts:
+        assert small.line_shares(text) == py.line_shares(text)
+        assert big.line_shares(text) == [(s, e, len(w), share) for (s, e, w), share in _with_shares(text)]
+
+
+def _with_shares(text: str) -> list[tuple[tuple[int, int, set[str]], float]]:
+    blocks = PyTokenMap(_token_stems).line_sets(text)
+    return list(zip(blocks, _algebra([w for _, _, w in blocks])[1], strict=True))
 
 
 @pytest.mark.parametrize("make", [TokenMap, PyTokenMap])
@@ -53,6 +72,8 @@ def test_line_sets(make: type) -> None:
     got = make(lambda t: (t.lower(),)).line_sets(text)
     assert got == [(0, 7, {"ab", "cd"}), (11, 17, {"ef", "ab"}), (17, 19, {"x"})]
     assert [text[s:e] for s, e, _ in got] == [x for x in text.splitlines(keepends=True) if x.strip()]
+    shares = make(lambda t: (t.lower(),) if t != "cd" else ()).line_shares(text + "AB ab x")
+    assert shares == [(0, 7, 1, 1.0), (11, 17, 2, 0.5), (17, 19, 1, 1.0), (19, 26, 2, 1.0)]
 
 
 def _algebra(sets: list[set[str]]) -> tuple[set[str], list[float]]:

@@ -129,21 +129,21 @@ class Coherence(Stage):
     _table: dict[int, list[frozenset[str]]] | None = None  # the shared sentences, once loaded
 
     def find(self, doc: Document, text: str) -> list[Edit]:
-        parsed = _blocks(text)
-        edits = self._off_topic(doc, text, parsed)
+        lines = STEMS.line_shares(text)
+        edits = self._off_topic(doc, text, lines)
         table = self._shared_table()
         if table:  # a teaser's edit replaces the off-topic one of its paragraph, unless that removes
             by_start = {e.start: e for e in edits}
-            for e in self._teasers(doc, text, table, parsed):
+            for e in self._teasers(doc, text, table, lines):
                 if e.start not in by_start or (by_start[e.start].action == "flag" and e.action == "remove"):
                     by_start[e.start] = e
             edits = list(by_start.values())
         return edits
 
-    def _off_topic(self, doc: Document, text: str, parsed: Blocks) -> list[Edit]:
+    def _off_topic(self, doc: Document, text: str, lines: Lines) -> list[Edit]:
         p = self.params
         confirm = p.scorer == "share" and p.model_remove_above <= 1
-        found = candidates(text, judging(p), p.scorer != "share" or confirm, parsed)
+        found = candidates(text, judging(p), p.scorer != "share" or confirm, lines)
         if p.scorer == "model":
             return self._by_model(found)
         if p.scorer == "embed":
@@ -176,15 +176,14 @@ class Coherence(Stage):
             self._table = Store.load(Path(p.state), counted_only=True).sentences.shared()
         return self._table
 
-    def _teasers(self, doc: Document, text: str, table: dict[int, list[frozenset[str]]], parsed: Blocks) -> list[Edit]:
+    def _teasers(self, doc: Document, text: str, table: dict[int, list[frozenset[str]]], lines: Lines) -> list[Edit]:
         """Paragraphs whose every sentence an unrelated document prints, and that use few of
         this document's words. Only a paragraph that fits badly is fingerprinted."""
         p = self.params
-        blocks, shared, shares = parsed
         verdicts = self.memo(doc, "teasers", dict)  # line -> its fingerprints if shared, else None
         edits = []
-        for (start, end, words), share in zip(blocks, shares, strict=True):
-            if not words or share >= p.shared_flag_below:
+        for start, end, size, share in lines:
+            if not size or share >= p.shared_flag_below:
                 continue
             line = text[start:end].strip()
             if line not in verdicts:
@@ -254,6 +253,9 @@ MAX_TEASER = 1000  # characters: a longer paragraph is not judged as a teaser
 # (with how many hold each), and each line's share of its words found in another (0.0 for
 # a line without words).
 Blocks = tuple[list[tuple[int, int, set[str]]], dict[str, int], list[float]]
+# The same lines as (start, end, how many content words, share): all most documents need,
+# counted without building a set per line (TokenMap.line_shares).
+Lines = list[tuple[int, int, int, float]]
 
 
 def _blocks(text: str) -> Blocks:
@@ -297,21 +299,22 @@ def candidates(
     text: str,
     p: CoherenceParams,
     with_features: bool = False,
-    parsed: Blocks | None = None,
+    lines: Lines | None = None,
 ) -> list[Candidate]:
     """The paragraphs of `text` worth judging, with their scores; none in a document too
     short to judge, or whose paragraphs rarely share words (sharing none proves nothing).
-    `parsed`: `_blocks(text)` when the caller has it already."""
-    blocks, shared, shares = parsed or _blocks(text)
-    if len(blocks) < p.min_paragraphs:
+    `lines`: `STEMS.line_shares(text)` when the caller has it already; the words themselves
+    are worked out only for a document with a paragraph to judge."""
+    if lines is None:
+        lines = STEMS.line_shares(text)
+    if len(lines) < p.min_paragraphs:
         return []
     scores: list[float] = []
     judged = []  # (index, start, end, score, sentences)
     limit = p.max_share if with_features and p.scorer != "share" else p.flag_below
-    for n, (start, end, words) in enumerate(blocks):
-        if len(words) < p.min_words:
+    for n, (start, end, size, score) in enumerate(lines):
+        if size < p.min_words:
             continue
-        score = shares[n]
         scores.append(score)
         if score < limit and n > 0 and not LIST_ITEM.match(text, start):
             count = len(sentences.split(text[start:end]))
@@ -320,8 +323,9 @@ def candidates(
     if not scores:
         return []
     median = statistics.median(scores)
-    if median < p.min_doc_median:
+    if median < p.min_doc_median or not judged:
         return []
+    blocks, shared, _ = _blocks(text)
     found = [Candidate(n, start, end, score, names(text[start:end]), shared) for n, start, end, score, _ in judged]
     if with_features and found:
         ctx = offtopic.context([b[2] for b in blocks], shared, median)

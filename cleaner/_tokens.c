@@ -26,13 +26,17 @@
 #include <stdint.h>
 #include <string.h>
 
+/* One cache line per token: a lookup that finds a short token reads nothing else. */
+#define SMALL 16
 typedef struct {
-    Py_UCS4 *chars; /* NULL: empty slot */
-    Py_ssize_t len;
     uint64_t hash;
-    PyObject *value; /* a tuple of str */
-    int32_t *ids;    /* the value's strings as word ids (line_shares), once asked for */
-    Py_ssize_t nids; /* -1: not worked out yet */
+    PyObject *value;  /* a tuple of str; NULL: empty slot */
+    Py_UCS4 *chars;   /* the token; NULL when it is in `small` */
+    int32_t *ids;     /* the value's strings as word ids (line_shares) when more than one */
+    Py_ssize_t len;
+    int32_t nids;     /* -1: not worked out yet */
+    int32_t id0;      /* the id when there is one */
+    uint8_t small[SMALL]; /* the token, when it is this short and all below U+0100 */
 } Slot;
 
 /* A word id's marks in one line_shares call: the last line it was seen in, and the lines
@@ -45,7 +49,8 @@ typedef struct {
 typedef struct {
     PyObject_HEAD
     PyObject *fn;
-    Slot *slots;
+    Slot *slots;    /* aligned to a cache line, inside `raw` */
+    void *raw;
     Py_ssize_t cap; /* a power of two */
     Py_ssize_t used;
     Py_ssize_t max_entries;
@@ -57,31 +62,39 @@ typedef struct {
 
 static void clear_slots(Slot *slots, Py_ssize_t cap) {
     for (Py_ssize_t i = 0; i < cap; i++) {
-        if (slots[i].chars != NULL) {
+        if (slots[i].value != NULL) {
             PyMem_Free(slots[i].chars);
             PyMem_Free(slots[i].ids);
             Py_DECREF(slots[i].value);
-            slots[i].chars = NULL;
-            slots[i].ids = NULL;
+            memset(&slots[i], 0, sizeof(Slot));
         }
     }
 }
 
+/* `cap` zeroed slots on a cache-line boundary; *raw is what to free. */
+static Slot *new_slots(Py_ssize_t cap, void **raw) {
+    *raw = PyMem_Calloc(1, (size_t)cap * sizeof(Slot) + 63);
+    if (*raw == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    return (Slot *)(((uintptr_t)*raw + 63) & ~(uintptr_t)63);
+}
+
 static int grow(TokenMap *self) {
     Py_ssize_t cap = self->cap * 2;
-    Slot *slots = PyMem_Calloc((size_t)cap, sizeof(Slot));
-    if (slots == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
+    void *raw;
+    Slot *slots = new_slots(cap, &raw);
+    if (slots == NULL) return -1;
     for (Py_ssize_t i = 0; i < self->cap; i++) {
         Slot *s = &self->slots[i];
-        if (s->chars == NULL) continue;
+        if (s->value == NULL) continue;
         Py_ssize_t j = (Py_ssize_t)(s->hash & (uint64_t)(cap - 1));
-        while (slots[j].chars != NULL) j = (j + 1) & (cap - 1);
+        while (slots[j].value != NULL) j = (j + 1) & (cap - 1);
         slots[j] = *s;
     }
-    PyMem_Free(self->slots);
+    PyMem_Free(self->raw);
+    self->raw = raw;
     self->slots = slots;
     self->cap = cap;
     return 0;
@@ -118,23 +131,27 @@ static Slot *remember(TokenMap *self, PyObject *text, Py_ssize_t start, Py_ssize
         Py_DECREF(value);
         return NULL;
     }
-    Py_UCS4 *chars = PyUnicode_AsUCS4Copy(token);
-    Py_DECREF(token);
-    if (chars == NULL) {
+    Py_ssize_t mask = self->cap - 1;
+    Py_ssize_t j = (Py_ssize_t)(h & (uint64_t)mask);
+    while (self->slots[j].value != NULL) j = (j + 1) & mask;
+    Slot *slot = &self->slots[j];
+    int small = len <= SMALL && PyUnicode_MAX_CHAR_VALUE(token) < 256;
+    if (small) {
+        for (Py_ssize_t k = 0; k < len; k++) slot->small[k] = (uint8_t)PyUnicode_READ_CHAR(token, k);
+        slot->chars = NULL;
+    } else if ((slot->chars = PyUnicode_AsUCS4Copy(token)) == NULL) {
+        Py_DECREF(token);
         Py_DECREF(value);
         return NULL;
     }
-    Py_ssize_t mask = self->cap - 1;
-    Py_ssize_t j = (Py_ssize_t)(h & (uint64_t)mask);
-    while (self->slots[j].chars != NULL) j = (j + 1) & mask;
-    self->slots[j].chars = chars;
-    self->slots[j].len = len;
-    self->slots[j].hash = h;
-    self->slots[j].value = value; /* the memo keeps the reference */
-    self->slots[j].ids = NULL;
-    self->slots[j].nids = -1;
+    Py_DECREF(token);
+    slot->len = len;
+    slot->hash = h;
+    slot->value = value; /* the memo keeps the reference */
+    slot->ids = NULL;
+    slot->nids = -1;
     self->used++;
-    return &self->slots[j];
+    return slot;
 }
 
 /* Call add(acc, value) for each token of text[start:end]: one loop per string kind, so
@@ -160,10 +177,13 @@ typedef int (*adder)(TokenMap *self, void *acc, Slot *slot);
             Slot *found = NULL;                                                                    \
             for (;;) {                                                                             \
                 Slot *slot = &self->slots[j];                                                      \
-                if (slot->chars == NULL) break;                                                    \
+                if (slot->value == NULL) break;                                                    \
                 if (slot->hash == h && slot->len == len) {                                         \
                     Py_ssize_t k = 0;                                                              \
-                    while (k < len && slot->chars[k] == (Py_UCS4)data[s + k]) k++;                 \
+                    if (slot->chars == NULL)                                                       \
+                        while (k < len && slot->small[k] == (Py_UCS4)data[s + k]) k++;             \
+                    else                                                                           \
+                        while (k < len && slot->chars[k] == (Py_UCS4)data[s + k]) k++;             \
                     if (k == len) {                                                                \
                         found = slot;                                                              \
                         break;                                                                     \
@@ -367,8 +387,8 @@ done:
 /* The ids of a slot's words, worked out once: each distinct word gets the next id. */
 static int slot_ids(TokenMap *self, Slot *slot) {
     Py_ssize_t n = PyTuple_GET_SIZE(slot->value);
-    int32_t *ids = n ? PyMem_Malloc((size_t)n * sizeof(int32_t)) : NULL;
-    if (n && ids == NULL) {
+    int32_t one = 0, *ids = n > 1 ? PyMem_Malloc((size_t)n * sizeof(int32_t)) : &one; /* one: in the slot */
+    if (ids == NULL) {
         PyErr_NoMemory();
         return -1;
     }
@@ -399,11 +419,12 @@ static int slot_ids(TokenMap *self, Slot *slot) {
         self->marks = marks;
         self->marks_cap = cap;
     }
-    slot->ids = ids;
-    slot->nids = n;
+    slot->ids = n > 1 ? ids : NULL;
+    slot->id0 = one;
+    slot->nids = (int32_t)n;
     return 0;
 fail:
-    PyMem_Free(ids);
+    if (n > 1) PyMem_Free(ids);
     return -1;
 }
 
@@ -417,8 +438,9 @@ typedef struct {
 static int add_ids(TokenMap *self, void *acc_, Slot *slot) {
     LineIds *acc = acc_;
     if (slot->nids < 0 && slot_ids(self, slot) < 0) return -1;
+    const int32_t *ids = slot->nids > 1 ? slot->ids : &slot->id0;
     for (Py_ssize_t k = 0; k < slot->nids; k++) {
-        int32_t id = slot->ids[k];
+        int32_t id = ids[k];
         Mark *m = &self->marks[id];
         if (m->line_call == acc->call && m->line == acc->line) continue; /* a set: once per line */
         m->line_call = acc->call;
@@ -531,14 +553,10 @@ static int TokenMap_init(TokenMap *self, PyObject *args, PyObject *kwds) {
     }
     if (self->slots != NULL) { /* __init__ called again */
         clear_slots(self->slots, self->cap);
-        PyMem_Free(self->slots);
+        PyMem_Free(self->raw);
     }
     self->cap = 1024;
-    self->slots = PyMem_Calloc((size_t)self->cap, sizeof(Slot));
-    if (self->slots == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
+    if ((self->slots = new_slots(self->cap, &self->raw)) == NULL) return -1;
     self->used = 0;
     self->max_entries = max_entries;
     if (self->ids == NULL && (self->ids = PyDict_New()) == NULL) return -1;
@@ -554,7 +572,7 @@ static int TokenMap_init(TokenMap *self, PyObject *args, PyObject *kwds) {
 static void TokenMap_dealloc(TokenMap *self) {
     if (self->slots != NULL) {
         clear_slots(self->slots, self->cap);
-        PyMem_Free(self->slots);
+        PyMem_Free(self->raw);
     }
     Py_XDECREF(self->fn);
     Py_XDECREF(self->ids);

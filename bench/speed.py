@@ -1,7 +1,7 @@
 """Throughput and memory of `cleaner run`, side by side with ftfy and datatrove's C4 filter.
 
-    python bench/speed.py [--mb 200] [--peer-mb 20] [--memory-gb 0] [--without-learning] [--clean-text]
-                          [--workdir DIR]
+    python bench/speed.py [--mb 200] [--peer-mb 20] [--rounds 1] [--memory-gb 0] [--without-learning]
+                          [--clean-text] [--workdir DIR]
 
 The corpus is bench/data/noisy-dev/noisy.jsonl, each copy made unique (its copy
 number after its first line and in its id), replicated to --mb megabytes of JSONL. In one
@@ -10,6 +10,8 @@ run, on that corpus:
   (one core), on the first --peer-mb MB (a rate: the peers are slow);
 - `cleaner run` end to end (read, clean, write outputs and the audit log) with 1 and with
   2 workers, as a subprocess; MB/s is input bytes over wall time.
+With --rounds N, those four are measured N times, in turn, and each figure is the median of
+its rounds (each ratio is taken within its round first); every round's figure is listed too.
 With --without-learning, also `cleaner run` with the `repeated` stage off (no counting
 pass), 1 and 2 workers, and what that costs in quality (`cleaner eval` on noisy-dev, both
 pipelines). With --clean-text, also a corpus of noisy-dev's gold texts (the same
@@ -28,6 +30,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -180,6 +183,13 @@ def main() -> None:
     ap.add_argument(
         "--clean-text", action="store_true", help="also time a corpus of the same documents without their noise"
     )
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure ftfy, C4 and cleaner with 1 and 2 workers this many times, "
+        "in turn; the medians are reported (a shared VM's speed jumps about)",
+    )
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "cleaner-speed")
     a = ap.parse_args()
     work = a.workdir
@@ -189,33 +199,50 @@ def main() -> None:
     import ftfy
 
     sample, sample_size = texts(corpus, a.peer_mb)
-    ftfy_rate = rate(ftfy.fix_text, sample, sample_size)
     try:
-        c4_rate: float | None = rate(c4_filter(), sample, sample_size)
+        c4 = c4_filter()
     except ImportError:
-        c4_rate = None
+        c4 = None
     machine_before = machine_speedup()
-    secs1, _ = clean(corpus, work / "out1", 1)
-    secs2, _ = clean(corpus, work / "out2", 2)
+    runs = []  # per round: ftfy, C4 (MB/s), seconds with 1 and with 2 workers
+    for _ in range(a.rounds):
+        ftfy_rate = rate(ftfy.fix_text, sample, sample_size)
+        c4_rate = rate(c4, sample, sample_size) if c4 else None
+        secs1, _ = clean(corpus, work / "out1", 1)
+        secs2, _ = clean(corpus, work / "out2", 2)
+        runs.append((ftfy_rate, c4_rate, secs1, secs2))
     machine_after = machine_speedup()
-    r1, r2 = size / secs1 / 1e6, size / secs2 / 1e6
+
+    def med(values: list[float]) -> float:
+        return statistics.median(values)
+
+    def each(values: list[float], fmt: str) -> str:  # every round's figure, when there are several
+        return f"; rounds: {' / '.join(format(v, fmt) for v in values)}" if len(values) > 1 else ""
+
+    ftfys = [r[0] for r in runs]
+    c4s = [r[1] for r in runs if r[1] is not None]
+    r1s = [size / r[2] / 1e6 for r in runs]
+    r2s = [size / r[3] / 1e6 for r in runs]
+    vs_ftfy = [size / r[2] / 1e6 / r[0] for r in runs]  # each ratio within its own round
+    vs_c4 = [size / r[2] / 1e6 / r[1] for r in runs if r[1]]
+    ups = [r[2] / r[3] for r in runs]
     cores = os.cpu_count() or 1
     rows = [
-        ("`ftfy.fix_text`, one core", f"{ftfy_rate:.2f} MB/s (first {sample_size / 1e6:.0f} MB)"),
+        ("`ftfy.fix_text`, one core", f"{med(ftfys):.2f} MB/s (first {sample_size / 1e6:.0f} MB){each(ftfys, '.2f')}"),
         (
             "datatrove `C4QualityFilter`, one core",
-            f"{c4_rate:.2f} MB/s (first {sample_size / 1e6:.0f} MB)" if c4_rate else "not installed",
+            f"{med(c4s):.2f} MB/s (first {sample_size / 1e6:.0f} MB){each(c4s, '.2f')}" if c4s else "not installed",
         ),
-        ("`cleaner run --workers 1`", f"{r1:.2f} MB/s ({secs1:.0f} s)"),
-        ("`cleaner run --workers 2`", f"{r2:.2f} MB/s ({secs2:.0f} s)"),
-        ("cleaner, 1 worker ÷ ftfy", f"{r1 / ftfy_rate:.2f}×"),
-        ("cleaner, 1 worker ÷ C4 filter", f"{r1 / c4_rate:.1f}×" if c4_rate else "–"),
-        ("speed-up 1 → 2 workers", f"{secs1 / secs2:.2f}×"),
+        ("`cleaner run --workers 1`", f"{med(r1s):.2f} MB/s ({size / med(r1s) / 1e6:.0f} s){each(r1s, '.2f')}"),
+        ("`cleaner run --workers 2`", f"{med(r2s):.2f} MB/s ({size / med(r2s) / 1e6:.0f} s){each(r2s, '.2f')}"),
+        ("cleaner, 1 worker ÷ ftfy", f"{med(vs_ftfy):.2f}×{each(vs_ftfy, '.2f')}"),
+        ("cleaner, 1 worker ÷ C4 filter", f"{med(vs_c4):.1f}×{each(vs_c4, '.1f')}" if vs_c4 else "–"),
+        ("speed-up 1 → 2 workers", f"{med(ups):.2f}×{each(ups, '.2f')}"),
         (
             "this machine's own speed-up, 1 → 2 processes (before / after)",
             f"{machine_before:.2f}× / {machine_after:.2f}×",
         ),  # noqa: E501
-        ("per core, 2 workers", f"{r2 / 2:.2f} MB/s"),
+        ("per core, 2 workers", f"{med(r2s) / 2:.2f} MB/s{each([r / 2 for r in r2s], '.2f')}"),
     ]
     if a.without_learning:  # the counting pass is the one cost a batch pays twice over its input
         bundled = (ROOT / "rules/pipeline.yaml").read_text(encoding="utf-8")
@@ -262,6 +289,7 @@ def main() -> None:
         "## Speed and memory",
         "",
         f"Made by `python bench/speed.py --mb {a.mb:g} --peer-mb {a.peer_mb:g}"
+        + (f" --rounds {a.rounds}" if a.rounds > 1 else "")
         + (f" --memory-gb {a.memory_gb:g}" if a.memory_gb else "")
         + (" --without-learning" if a.without_learning else "")
         + (" --clean-text" if a.clean_text else "")

@@ -9,11 +9,13 @@
                                          runs to "0", whitespace collapsed and stripped
      sentence_prints(text) -> list[int]  sentences.py_doc_sentences(text): each sentence's
                                          fingerprint, once, in order
-     line_prints(text, glued, lead, digest)
+     line_prints(text, glued, lead)
                            -> dict       repeated_store.py_doc_lines(text): fingerprint ->
                                          line; the rare lines that may hold a glued marker
                                          or a lead go to the Python functions `glued` and
-                                         `lead`, and `digest` makes a fingerprint
+                                         `lead`
+     digest8(text)         -> str        blake2b(text.encode(), digest_size=8).hexdigest():
+                                         a line's fingerprint, BLAKE2b written out here
      first_print(line)     -> int | None sentences.py_first_print(line): the fingerprint
                                          of a paragraph's first sentence, if long enough
      next_suspect(text, pos) -> int      encoding.py_next_suspect(text, pos): where the next
@@ -402,6 +404,101 @@ static int has_letter(PyObject *s) {
     return 0;
 }
 
+/* ---- BLAKE2b with an 8-byte digest (RFC 7693), what repeated_store fingerprints a folded
+   line with: blake2b(line.encode(), digest_size=8).hexdigest(). In C because every line of
+   the corpus is fingerprinted, and hashlib's object per call cost more than the hash. */
+
+static const uint64_t B2_IV[8] = {0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL,
+                                  0xa54ff53a5f1d36f1ULL, 0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL,
+                                  0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL};
+
+static const uint8_t B2_SIGMA[12][16] = {
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
+    {11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4}, {7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8},
+    {9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13}, {2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9},
+    {12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11}, {13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10},
+    {6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5}, {10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0},
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
+};
+
+#define ROTR64(x, y) (((x) >> (y)) | ((x) << (64 - (y))))
+#define B2_G(a, b, c, d, x, y)                                                                   \
+    do {                                                                                         \
+        v[a] = v[a] + v[b] + (x);                                                                \
+        v[d] = ROTR64(v[d] ^ v[a], 32);                                                          \
+        v[c] = v[c] + v[d];                                                                      \
+        v[b] = ROTR64(v[b] ^ v[c], 24);                                                          \
+        v[a] = v[a] + v[b] + (y);                                                                \
+        v[d] = ROTR64(v[d] ^ v[a], 16);                                                          \
+        v[c] = v[c] + v[d];                                                                      \
+        v[b] = ROTR64(v[b] ^ v[c], 63);                                                          \
+    } while (0)
+
+static void b2_compress(uint64_t h[8], const uint8_t block[128], uint64_t t, int last) {
+    uint64_t v[16], m[16];
+    for (int i = 0; i < 8; i++) {
+        v[i] = h[i];
+        v[i + 8] = B2_IV[i];
+    }
+    v[12] ^= t; /* the byte count's high word is 0: lines are far below 2^64 bytes */
+    if (last) v[14] = ~v[14];
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(m, block, sizeof m); /* the words are little-endian, as this machine's */
+#else
+    for (int i = 0; i < 16; i++) {
+        uint64_t w = 0;
+        for (int k = 7; k >= 0; k--) w = (w << 8) | block[8 * i + k];
+        m[i] = w;
+    }
+#endif
+    for (int r = 0; r < 12; r++) {
+        const uint8_t *s = B2_SIGMA[r];
+        B2_G(0, 4, 8, 12, m[s[0]], m[s[1]]);
+        B2_G(1, 5, 9, 13, m[s[2]], m[s[3]]);
+        B2_G(2, 6, 10, 14, m[s[4]], m[s[5]]);
+        B2_G(3, 7, 11, 15, m[s[6]], m[s[7]]);
+        B2_G(0, 5, 10, 15, m[s[8]], m[s[9]]);
+        B2_G(1, 6, 11, 12, m[s[10]], m[s[11]]);
+        B2_G(2, 7, 8, 13, m[s[12]], m[s[13]]);
+        B2_G(3, 4, 9, 14, m[s[14]], m[s[15]]);
+    }
+    for (int i = 0; i < 8; i++) h[i] ^= v[i] ^ v[i + 8];
+}
+
+/* The 16 lowercase hex digits of BLAKE2b-64 (no key) of data[0:n], as hashlib gives them. */
+static PyObject *b2_hex8(const uint8_t *data, Py_ssize_t n) {
+    uint64_t h[8];
+    memcpy(h, B2_IV, sizeof h);
+    h[0] ^= 0x01010000ULL ^ 8; /* depth 1, fanout 1, no key, 8-byte digest */
+    uint64_t t = 0;
+    while (n > 128) {
+        t += 128;
+        b2_compress(h, data, t, 0);
+        data += 128;
+        n -= 128;
+    }
+    uint8_t block[128] = {0};
+    memcpy(block, data, (size_t)n);
+    t += (uint64_t)n;
+    b2_compress(h, block, t, 1);
+    char hex[16];
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 8; i++) {
+        uint8_t byte = (uint8_t)(h[0] >> (8 * i));
+        hex[2 * i] = digits[byte >> 4];
+        hex[2 * i + 1] = digits[byte & 15];
+    }
+    return PyUnicode_FromStringAndSize(hex, 16);
+}
+
+/* digest8(text): blake2b(text.encode(), digest_size=8).hexdigest(). */
+static PyObject *digest8(PyObject *Py_UNUSED(module), PyObject *text) {
+    if (check_text(text) < 0) return NULL;
+    Py_ssize_t n;
+    const char *utf8 = PyUnicode_AsUTF8AndSize(text, &n);
+    return utf8 == NULL ? NULL : b2_hex8((const uint8_t *)utf8, n);
+}
+
 static int call_with(PyObject *fn, PyObject *a, PyObject *b, PyObject *c) {
     PyObject *r = c ? PyObject_CallFunctionObjArgs(fn, a, b, c, NULL) : PyObject_CallFunctionObjArgs(fn, a, b, NULL);
     Py_XDECREF(r);
@@ -411,7 +508,7 @@ static int call_with(PyObject *fn, PyObject *a, PyObject *b, PyObject *c) {
 /* One line of py_doc_lines' loop: d[s:e] is the line, `before_blank` / `before_end` what
    the lead test needs of the line before. */
 static int one_line(PyObject *text, const Py_UCS4 *d, Py_ssize_t s, Py_ssize_t e, int before_blank, int before_end,
-                    PyObject *glued, PyObject *lead, PyObject *digest, PyObject *found) {
+                    PyObject *glued, PyObject *lead, PyObject *found) {
     Py_ssize_t n = e - s, a = s, b = e;
     while (a < b && IS_SPACE(d[a])) a++; /* strip() */
     while (b > a && IS_SPACE(d[b - 1])) b--;
@@ -438,15 +535,15 @@ static int one_line(PyObject *text, const Py_UCS4 *d, Py_ssize_t s, Py_ssize_t e
         if (PyUnicode_GET_LENGTH(norm) < MIN_CHARS || !has_letter(norm)) {
             r = 0;
         } else {
-            PyObject *encoded = PyUnicode_AsUTF8String(norm);
-            PyObject *fp = encoded ? PyObject_CallOneArg(digest, encoded) : NULL;
+            Py_ssize_t size;
+            const char *utf8 = PyUnicode_AsUTF8AndSize(norm, &size);
+            PyObject *fp = utf8 ? b2_hex8((const uint8_t *)utf8, size) : NULL;
             if (fp != NULL) {
                 r = PyDict_Contains(found, fp);
                 if (r == 0) r = PyDict_SetItem(found, fp, line);
                 else if (r > 0) r = 0;
             }
             Py_XDECREF(fp);
-            Py_XDECREF(encoded);
         }
         Py_DECREF(norm);
     }
@@ -455,8 +552,8 @@ static int one_line(PyObject *text, const Py_UCS4 *d, Py_ssize_t s, Py_ssize_t e
 }
 
 static PyObject *line_prints(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *text, *glued, *lead, *digest;
-    if (!PyArg_ParseTuple(args, "UOOO:line_prints", &text, &glued, &lead, &digest)) return NULL;
+    PyObject *text, *glued, *lead;
+    if (!PyArg_ParseTuple(args, "UOO:line_prints", &text, &glued, &lead)) return NULL;
     if (PyUnicode_READY(text) < 0) return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     Py_UCS4 *d = PyUnicode_AsUCS4Copy(text);
@@ -471,7 +568,7 @@ static PyObject *line_prints(PyObject *Py_UNUSED(module), PyObject *args) {
     while (start < n) { /* lines as str.splitlines() cuts them */
         Py_ssize_t end = start;
         while (end < n && !IS_BREAK(d[end])) end++;
-        if (one_line(text, d, start, end, before_blank, before_end, glued, lead, digest, found) < 0) {
+        if (one_line(text, d, start, end, before_blank, before_end, glued, lead, found) < 0) {
             Py_CLEAR(found);
             break;
         }
@@ -535,6 +632,7 @@ static PyMethodDef methods[] = {
     {"fold", (PyCFunction)fold, METH_O, "repeated_store.normalise(line), in C."},
     {"sentence_prints", (PyCFunction)sentence_prints, METH_O, "The sentence fingerprints of a text, each once, in order."},
     {"line_prints", (PyCFunction)line_prints, METH_VARARGS, "repeated_store.py_doc_lines(text), in C."},
+    {"digest8", (PyCFunction)digest8, METH_O, "blake2b(text.encode(), digest_size=8).hexdigest()."},
     {"first_print", (PyCFunction)first_print, METH_O, "The fingerprint of a paragraph's first sentence, or None."},
     {NULL, NULL, 0, NULL},
 };

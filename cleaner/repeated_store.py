@@ -97,10 +97,21 @@ except ImportError:  # built without a C compiler
     _fold = py_fold
 
 
+def py_digest8(norm: str) -> str:
+    """A folded line's 8-byte BLAKE2b, in hex: the reference for the C `digest8`."""
+    return blake2b(norm.encode(), digest_size=8).hexdigest()
+
+
+try:
+    from ._prints import digest8 as _digest8
+except ImportError:  # built without a C compiler
+    _digest8 = py_digest8
+
+
 def _digest(norm: str) -> str | None:
     if len(norm) < MIN_CHARS or not LETTER.search(norm):
         return None
-    return blake2b(norm.encode(), digest_size=8).hexdigest()
+    return _digest8(norm)
 
 
 def fingerprint(line: str) -> str | None:
@@ -180,10 +191,6 @@ def py_doc_lines(text: str, lines: list[str] | None = None) -> dict[str, str]:
     return found
 
 
-def _digest8(data: bytes) -> str:
-    return blake2b(data, digest_size=8).hexdigest()
-
-
 try:
     from ._prints import line_prints
 except ImportError:  # built without a C compiler: the same lines, slower
@@ -191,7 +198,7 @@ except ImportError:  # built without a C compiler: the same lines, slower
 else:
 
     def doc_lines(text: str, lines: list[str] | None = None) -> dict[str, str]:
-        return line_prints(text, _glued_prefixes, _lead, _digest8)  # cuts its own lines
+        return line_prints(text, _glued_prefixes, _lead)  # cuts its own lines and hashes them
 
 
 def _glued_prefixes(text: str, line: str, found: dict[str, str]) -> None:

@@ -147,7 +147,7 @@ def test_errors() -> None:
     with pytest.raises(UnicodeEncodeError):
         py_doc_lines("a line with a lone \ud800 surrogate")
     with pytest.raises(TypeError):
-        _prints.line_prints(b"x", None, None, None)  # type: ignore[arg-type]
+        _prints.line_prints(b"x", None, None)  # type: ignore[arg-type]
 
 
 # Every character of encoding.FIRST and its neighbours, among others.
@@ -179,3 +179,27 @@ def test_next_suspect_examples_and_errors() -> None:
         find(b"&", 0)
     with pytest.raises(TypeError):
         find("&")
+
+
+@native
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(TEXT, st.text(max_size=400), st.binary(max_size=300).map(lambda b: b.decode("latin-1"))))
+def test_digest8_as_hashlib(text: str) -> None:
+    """BLAKE2b written out in C against hashlib's, across the 128-byte block edges."""
+    from cleaner.repeated_store import py_digest8
+
+    assert _prints.digest8(text) == py_digest8(text)
+
+
+@native
+def test_digest8_examples_and_errors() -> None:
+    from cleaner.repeated_store import py_digest8
+
+    for n in (0, 1, 63, 64, 127, 128, 129, 255, 256, 257, 1000):  # block edges, in UTF-8 bytes
+        for text in ("a" * n, "é" * n, "\U0001f600" * (n // 4)):
+            assert _prints.digest8(text) == py_digest8(text)
+    assert _prints.digest8("") == "e4a6a0577479b2b4"  # hashlib.blake2b(b"", digest_size=8)
+    with pytest.raises(UnicodeEncodeError):
+        _prints.digest8("lone \ud800")
+    with pytest.raises(TypeError):
+        _prints.digest8(b"bytes")  # type: ignore[arg-type]

@@ -17,9 +17,8 @@
                                      that no Python set is built
    The memo is emptied when it is full (max_entries tokens) and a new token comes.
 
-   spread(sets)        -> (dict, list)  for the words in two or more of the sets, how many
-                                     hold each; and per set, the share of its words that are
-                                     such words (0.0 for an empty set)
+   spread(sets)        -> dict       for the words in two or more of the sets, how many
+                                     hold each
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -271,6 +270,13 @@ DEFINE_LINE(line_1, Py_UCS1)
 DEFINE_LINE(line_2, Py_UCS2)
 DEFINE_LINE(line_4, Py_UCS4)
 
+static Py_ssize_t next_line(int kind, const void *data, Py_ssize_t n, Py_ssize_t start, Py_ssize_t *body,
+                            Py_ssize_t *first) {
+    if (kind == PyUnicode_1BYTE_KIND) return line_1(data, n, start, body, first);
+    if (kind == PyUnicode_2BYTE_KIND) return line_2(data, n, start, body, first);
+    return line_4(data, n, start, body, first);
+}
+
 static PyObject *TokenMap_line_sets(TokenMap *self, PyObject *text) {
     if (check_text(text) < 0) return NULL;
     int kind = PyUnicode_KIND(text);
@@ -280,13 +286,7 @@ static PyObject *TokenMap_line_sets(TokenMap *self, PyObject *text) {
     if (out == NULL) return NULL;
     Py_ssize_t start = 0;
     while (start < n) {
-        Py_ssize_t body, first, end;
-        if (kind == PyUnicode_1BYTE_KIND)
-            end = line_1(data, n, start, &body, &first);
-        else if (kind == PyUnicode_2BYTE_KIND)
-            end = line_2(data, n, start, &body, &first);
-        else
-            end = line_4(data, n, start, &body, &first);
+        Py_ssize_t body, first, end = next_line(kind, data, n, start, &body, &first);
         if (first < body) { /* not blank */
             PyObject *words = PySet_New(NULL);
             PyObject *item = NULL;
@@ -309,16 +309,15 @@ static PyObject *TokenMap_line_sets(TokenMap *self, PyObject *text) {
     return out;
 }
 
-/* What coherence asks of a document's paragraphs (their word sets): how many paragraphs
-   hold each word, kept for the words in two or more, and each paragraph's share of such
-   words. Python's set algebra builds a new set per paragraph for this; here one dict does. */
+/* What coherence asks of a document's paragraphs (their word sets) to judge them: how many
+   paragraphs hold each word, kept for the words in two or more. */
 static PyObject *spread(PyObject *Py_UNUSED(module), PyObject *sets) {
     PyObject *seq = PySequence_Fast(sets, "spread: expected a sequence of sets");
     if (seq == NULL) return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     PyObject **items = PySequence_Fast_ITEMS(seq);
-    PyObject *counts = PyDict_New(), *shares = PyList_New(n), *out = NULL;
-    if (counts == NULL || shares == NULL) goto done;
+    PyObject *counts = PyDict_New(), *out = NULL;
+    if (counts == NULL) goto done;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (!PyAnySet_Check(items[i])) {
             PyErr_SetString(PyExc_TypeError, "spread: expected a sequence of sets");
@@ -341,43 +340,16 @@ static PyObject *spread(PyObject *Py_UNUSED(module), PyObject *sets) {
         Py_DECREF(it);
         if (PyErr_Occurred()) goto done;
     }
-    { /* drop the words of one set only */
-        PyObject *shared = PyDict_New();
-        if (shared == NULL) goto done;
-        Py_ssize_t pos = 0;
-        PyObject *w, *c;
-        while (PyDict_Next(counts, &pos, &w, &c))
-            if (PyLong_AsLong(c) > 1 && PyDict_SetItem(shared, w, c) < 0) {
-                Py_DECREF(shared);
-                goto done;
-            }
-        Py_SETREF(counts, shared);
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_ssize_t size = PySet_GET_SIZE(items[i]), hits = 0;
-        if (size > 0) {
-            PyObject *it = PyObject_GetIter(items[i]), *w;
-            if (it == NULL) goto done;
-            while ((w = PyIter_Next(it)) != NULL) {
-                int has = PyDict_Contains(counts, w);
-                Py_DECREF(w);
-                if (has < 0) {
-                    Py_DECREF(it);
-                    goto done;
-                }
-                hits += has;
-            }
-            Py_DECREF(it);
-            if (PyErr_Occurred()) goto done;
+    if ((out = PyDict_New()) == NULL) goto done; /* the words of one set only are dropped */
+    Py_ssize_t pos = 0;
+    PyObject *w, *c;
+    while (PyDict_Next(counts, &pos, &w, &c))
+        if (PyLong_AsLong(c) > 1 && PyDict_SetItem(out, w, c) < 0) {
+            Py_CLEAR(out);
+            break;
         }
-        PyObject *share = PyFloat_FromDouble(size > 0 ? (double)hits / (double)size : 0.0);
-        if (share == NULL) goto done;
-        PyList_SET_ITEM(shares, i, share);
-    }
-    out = PyTuple_Pack(2, counts, shares);
 done:
     Py_XDECREF(counts);
-    Py_XDECREF(shares);
     Py_DECREF(seq);
     return out;
 }
@@ -492,13 +464,7 @@ static PyObject *TokenMap_line_shares(TokenMap *self, PyObject *text) {
     LineSpan *lines = NULL;
     PyObject *out = NULL;
     while (start < n) {
-        Py_ssize_t body, first, end;
-        if (kind == PyUnicode_1BYTE_KIND)
-            end = line_1(data, n, start, &body, &first);
-        else if (kind == PyUnicode_2BYTE_KIND)
-            end = line_2(data, n, start, &body, &first);
-        else
-            end = line_4(data, n, start, &body, &first);
+        Py_ssize_t body, first, end = next_line(kind, data, n, start, &body, &first);
         if (first < body) { /* not blank */
             if (nlines == lines_cap) {
                 lines_cap = lines_cap ? 2 * lines_cap : 64;
@@ -604,7 +570,7 @@ static PyTypeObject TokenMapType = {
 
 static PyMethodDef module_methods[] = {
     {"spread", (PyCFunction)spread, METH_O,
-     "({word: sets holding it} for words in two or more, [share of each set's words in two or more])."},
+     "{word: sets holding it} for the words in two or more of the sets."},
     {NULL, NULL, 0, NULL},
 };
 

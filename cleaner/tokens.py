@@ -6,6 +6,7 @@ repeat. `TokenMap` does that in C (`_tokens.c`, built on install) where it can: 
 token is hashed in place and only a token never seen before becomes a Python string, which
 is most of the cost here. `PyTokenMap` is the same in Python, the reference the tests hold
 the C one to, and what runs when the extension was not built (no C compiler).
+`line_shares` and `spread` count the words a document's paragraphs share, for coherence.
 """
 
 from __future__ import annotations
@@ -63,23 +64,20 @@ class PyTokenMap:
         """(start, end, size, share) for the lines of `line_sets`: the size of each line's
         set and the share of it found in another line's (`py_spread`)."""
         blocks = self.line_sets(text)
-        _, shares = py_spread([words for _, _, words in blocks])
-        return [(s, e, len(words), share) for (s, e, words), share in zip(blocks, shares, strict=True)]
+        shared = py_spread([words for _, _, words in blocks]).keys()
+        return [(s, e, len(words), len(shared & words) / len(words) if words else 0.0) for s, e, words in blocks]
 
     def size(self) -> int:
         return len(self.memo)
 
 
-def py_spread(sets: list[set[str]]) -> tuple[dict[str, int], list[float]]:
-    """For the words in two or more of `sets`, how many hold each; and per set the share of
-    its words that are such words (0.0 for an empty set). The reference for `spread`."""
+def py_spread(sets: list[set[str]]) -> dict[str, int]:
+    """For the words in two or more of `sets`, how many hold each. The reference for `spread`."""
     counts: dict[str, int] = {}
     for words in sets:
         for w in words:
             counts[w] = counts.get(w, 0) + 1
-    shared = {w: n for w, n in counts.items() if n > 1}
-    keys = shared.keys()
-    return shared, [len(keys & words) / len(words) if words else 0.0 for words in sets]
+    return {w: n for w, n in counts.items() if n > 1}
 
 
 try:

@@ -249,20 +249,9 @@ class Coherence(Stage):
 MAX_TEASER = 1000  # characters: a longer paragraph is not judged as a teaser
 
 
-# The non-blank lines as (start, end, content words), the words found in more than one
-# (with how many hold each), and each line's share of its words found in another (0.0 for
-# a line without words).
-Blocks = tuple[list[tuple[int, int, set[str]]], dict[str, int], list[float]]
-# The same lines as (start, end, how many content words, share): all most documents need,
-# counted without building a set per line (TokenMap.line_shares).
+# The non-blank lines as (start, end, how many content words, share of them found in
+# another line): all most documents need, counted without a set per line (line_shares).
 Lines = list[tuple[int, int, int, float]]
-
-
-def _blocks(text: str) -> Blocks:
-    """The non-blank lines and their words, worked out once for both checks (see `Blocks`)."""
-    blocks = STEMS.line_sets(text)
-    shared, shares = spread([words for _, _, words in blocks])
-    return blocks, shared, shares
 
 
 def _first_shared(line: str, table: dict[int, list[frozenset[str]]]) -> list[int | None] | None:
@@ -325,7 +314,8 @@ def candidates(
     median = statistics.median(scores)
     if median < p.min_doc_median or not judged:
         return []
-    blocks, shared, _ = _blocks(text)
+    blocks = STEMS.line_sets(text)  # the words themselves, for the paragraphs judged
+    shared = spread([words for _, _, words in blocks])
     found = [Candidate(n, start, end, score, names(text[start:end]), shared) for n, start, end, score, _ in judged]
     if with_features and found:
         ctx = offtopic.context([b[2] for b in blocks], shared, median)

@@ -19,6 +19,7 @@ from . import __version__
 from .config import Config, load_config
 from .errors import CleanerError, ConfigError, InputError, RunStopped
 from .pool import Engine
+from .review.review_list import REVIEW_OVER
 
 if TYPE_CHECKING:
     from .progress import Log
@@ -133,7 +134,7 @@ def run(
         typer.Option(
             "--review-over", min=0.0, max=1.0, help="Documents with more than this share removed go to review.jsonl."
         ),
-    ] = 0.3,
+    ] = REVIEW_OVER,
 ) -> None:
     """Clean INPUTS into --out and write the audit log.
 
@@ -174,6 +175,7 @@ def run(
                 on_progress=progress.advance,
                 on_start=progress.start,
                 engine=runner,
+                review_over=review_over,
             )
     except Locked as exc:
         log.error(f"error: {exc}")
@@ -198,7 +200,7 @@ def run(
     if result.audit_written:
         summary_path = result.audit_path.with_name("summary.json")
         summary_path.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        review_path, review_n = review_list.write(result.audit_path, review_over)
+        review_path, review_n = review_list.write(result.audit_path, review_over, result.parts)
     else:
         review_n = 0
     if not result.todo:

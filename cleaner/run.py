@@ -20,6 +20,8 @@ from .io.writers import JsonlWriter, TextWriter, jsonl_line
 from .learn import learn_inputs
 from .pipeline import Pipeline, Stats
 from .pool import Engine, in_order
+from .review import review_list
+from .review.review_list import REVIEW_OVER
 from .state import (
     Lock,
     PartWriter,
@@ -102,6 +104,7 @@ class Result:
     skipped: int = 0  # inputs unchanged since their last clean (--incremental)
     audit_written: bool = True
     limited: bool = False  # --limit stopped the run early
+    parts: list[Path] = field(default_factory=list)  # the audit parts, in log order
 
 
 @dataclass
@@ -119,6 +122,7 @@ class Outcome:
     edit_lines: bytes = b""  # the document's audit edit records, JSONL
     chars_in: int = 0
     chars_out: int = 0
+    base_chars: int = 0  # what the text stages started from: a page's extracted text
     counts: list[tuple[str, str, bool, int]] = field(default_factory=list)  # (stage, rule, applied, chars removed)
 
 
@@ -146,6 +150,8 @@ def _clean_unit(pipeline: Pipeline, fields: Fields, unit: Item | RawLine) -> Out
         cleaned = pipeline.clean(doc)
         edits = b"".join(orjson.dumps(rec) + b"\n" for rec in audit.edit_records(cleaned))
         line = None if item.record is None else jsonl_line(fields.text, cleaned.text, item.record, cleaned.meta)
+        edited = cleaned.edits
+        base = next((len(e.replacement) for st, e in edited if st == "html" and e.applied), len(doc.text))
     except Exception as exc:  # noqa: BLE001 - reported per document, the run goes on
         error = f"internal error while cleaning: {type(exc).__name__}: {exc}"
         return Outcome(item.source, doc.id, item.notes, error=error)
@@ -160,7 +166,8 @@ def _clean_unit(pipeline: Pipeline, fields: Fields, unit: Item | RawLine) -> Out
         edit_lines=edits,
         chars_in=len(doc.text),
         chars_out=len(cleaned.text),
-        counts=[(st, e.rule, e.applied, e.end - e.start - len(e.replacement)) for st, e in cleaned.edits],
+        base_chars=base,
+        counts=[(st, e.rule, e.applied, e.end - e.start - len(e.replacement)) for st, e in edited],
     )
 
 
@@ -216,12 +223,14 @@ def run(
     on_progress: Callable[[int, int], None] | None = None,
     on_start: Callable[[int | None, int, str], None] | None = None,
     engine: Engine | None = None,
+    review_over: float = REVIEW_OVER,
 ) -> Result:
     """Clean every input into `out`. A document that fails is reported; the run goes on.
 
     Each input's output and audit part are published together (see state.py), so a run
     killed at any moment can be finished by the next one with nothing lost or repeated.
-    `engine` runs the work (pool.py; default: local, `workers` processes).
+    `engine` runs the work (pool.py; default: local, `workers` processes). Each part keeps
+    the review rows of its documents with more than `review_over` removed (review_list.py).
     """
     engine = engine or Engine(workers)
     started = time.monotonic()
@@ -250,8 +259,9 @@ def run(
         )
         if on_start is not None:
             on_start(total, len(todo), "cleaning")
-        _clean_jobs(todo, config, engine, limit, result, on_failure, on_progress, state, incremental)
+        _clean_jobs(todo, config, engine, limit, result, on_failure, on_progress, state, incremental, review_over)
         parts = [part_path(state, j.source) for j in jobs]
+        result.parts = parts
         digest = parts_digest(parts)
         header = audit.header_record(config.hash, config.sources, argv) | {"parts": digest}
         previous = _audit_digest(audit_path)
@@ -302,9 +312,10 @@ def _clean_jobs(
     on_progress: Callable[[int, int], None] | None,
     state: Path,
     incremental: bool,
+    review_over: float = REVIEW_OVER,
 ) -> None:
     report = on_failure or (lambda source, error: print(f"{source}: {error}", file=sys.stderr))
-    current = _Current(config, state, hash_inputs=incremental)
+    current = _Current(config, state, hash_inputs=incremental, review_over=review_over)
 
     def handle(job: Job, outcome: Outcome) -> None:
         current.switch(job, result)
@@ -335,6 +346,7 @@ def _clean_jobs(
             url=outcome.url,
         )
         current.part.write(orjson.dumps(rec) + b"\n")
+        current.review(outcome, location)
         result.stats.add_counts(outcome.chars_in, outcome.chars_out, outcome.counts)
         if on_progress is not None:
             on_progress(1, outcome.chars_in)
@@ -366,8 +378,10 @@ def _clean_jobs(
 class _Current:
     """The input being written: its output file and its audit part. Inputs come in order."""
 
-    def __init__(self, config: Config, state: Path, hash_inputs: bool):
+    def __init__(self, config: Config, state: Path, hash_inputs: bool, review_over: float = REVIEW_OVER):
         self.hash_inputs = hash_inputs  # a full run skips hashing; the next incremental run hashes
+        self.review_over = review_over
+        self.rows: list[tuple[float, dict]] = []  # (removed share, review row) of the part's documents
         self.config = config
         self.state = state
         self.job: Job | None = None
@@ -385,6 +399,17 @@ class _Current:
         self.job = job
         self.writer = open_writer(job.out, self.config.fields.text)
         self.part = PartWriter(part_path(self.state, job.source))
+        self.rows = []
+
+    def review(self, outcome: Outcome, output: str | None) -> None:
+        """Keep the document's review row when it lost more than the threshold (the
+        review list's own reckoning from the audit records, review_list.unsorted_rows)."""
+        removed = sum(c for st, _, applied, c in outcome.counts if applied and c > 0 and st != "html")
+        share = removed / outcome.base_chars if outcome.base_chars else 0.0
+        if share > self.review_over:
+            rules = (rule for st, rule, applied, _ in outcome.counts if applied and st != "html")
+            doc = str(outcome.doc_id or outcome.source or "")
+            self.rows.append((share, review_list.row(doc, outcome.source, output, share, removed, rules)))
 
     def finish(self, result: Result, complete: bool) -> None:
         if self.job is None or self.writer is None or self.part is None:
@@ -404,6 +429,7 @@ class _Current:
             "config": self.config.hash,
             "output": str(self.job.out) if (kind_of(self.job.path) == "jsonl" or wrote_text) else None,
             "complete": complete,
+            "review": {"over": self.review_over, "rows": self.rows},
         }
         self.part.commit(head)
         self.done.add(self.job)

@@ -90,6 +90,62 @@ def test_review_list_beside_the_audit(tmp_path):
     assert (tmp_path / "out2" / ".cleaner" / "review.jsonl").read_text() == ""
 
 
+def _mixed_inputs(tmp_path: Path, pages: int = 8) -> Path:
+    """Pages, texts and JSONL records, some of them cleaned heavily."""
+    inputs = tmp_path / "in"
+    shutil.copytree(BENCH / "noisy-dev" / "input", inputs / "noisy")
+    for page in sorted((BENCH / "html-dev").glob("*.html"))[:pages]:
+        shutil.copy(page, inputs / page.name)
+    records = [{"id": p.stem, "text": p.read_text()} for p in sorted((BENCH / "noisy-dev" / "input").glob("*.txt"))]
+    (inputs / "shard.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    return inputs
+
+
+def _read_back(audit: Path, over: float) -> list[dict]:
+    from cleaner.review.model import iter_docs
+    from cleaner.review.review_list import review_rows
+
+    return review_rows(iter_docs(audit), over)
+
+
+def _listed(out: Path) -> list[dict]:
+    return [json.loads(x) for x in (out / ".cleaner" / "review.jsonl").read_text().splitlines()]
+
+
+def test_review_list_from_the_run_is_the_audit_read_back(tmp_path):
+    """The rows a run keeps in its part heads are the rows the audit log's records give."""
+    inputs = _mixed_inputs(tmp_path, pages=100)
+    out = tmp_path / "out"
+    for over in ("0.3", "0.02"):
+        res = invoke("run", inputs, "--out", out, "--review-over", over, "-q")
+        assert res.exit_code == 0, res.output
+        rows = _listed(out)
+        assert rows == _read_back(out / ".cleaner" / "audit.jsonl", float(over))
+        assert len(rows) > (1 if over == "0.3" else 30)
+        kinds = {r["source"].rsplit(".", 1)[1].split(":")[0] for r in rows}  # a record's source is FILE:LINE
+        assert kinds >= ({"txt", "jsonl"} if over == "0.3" else {"txt", "jsonl", "html"})
+
+
+def test_review_list_reads_parts_kept_for_a_higher_threshold(tmp_path):
+    """An incremental run lists the documents of the inputs it skipped too; when their part
+    kept rows for a higher threshold (or none, from an older version), the part is read."""
+    inputs = _mixed_inputs(tmp_path)
+    out = tmp_path / "out"
+    assert invoke("run", inputs, "--out", out, "--incremental", "-q").exit_code == 0
+    heads = sorted((out / ".cleaner" / "parts").glob("*.head.json"))
+    old = json.loads(heads[0].read_text())
+    del old["review"]  # as an older version wrote it
+    heads[0].write_text(json.dumps(old))
+    changed = inputs / "noisy" / sorted(p.name for p in (inputs / "noisy").iterdir())[0]
+    changed.write_text(changed.read_text() + "\nArticle continues after this advertisement\n")
+    res = invoke("run", inputs, "--out", out, "--incremental", "--review-over", "0.02", "-q")
+    assert res.exit_code == 0, res.output
+    rows = _listed(out)
+    assert rows == _read_back(out / ".cleaner" / "audit.jsonl", 0.02) and len(rows) > 30
+    res = invoke("run", inputs, "--out", out, "--review-over", "0.5", "-q")  # a higher one: from the heads
+    assert _listed(out) == _read_back(out / ".cleaner" / "audit.jsonl", 0.5)
+
+
 def test_report_escapes_hostile_text_and_says_when_it_samples(tmp_path):
     inputs = tmp_path / "in"
     inputs.mkdir()

@@ -2,6 +2,11 @@
 
 Over-cleaning shows up as a document that lost much of its text; those go to a file a
 person works through instead of passing silently.
+
+A run works out each document's row as it writes it and keeps the rows over its threshold
+in the audit part's head (state.py), so the list is made without reading the audit log
+back: on a big corpus that log is many gigabytes. A part whose head has no rows, or rows
+for a higher threshold, is read instead.
 """
 
 from __future__ import annotations
@@ -12,14 +17,23 @@ from typing import Any
 
 import orjson
 
+from ..state import read_part_head
 from .model import DocEntry, iter_docs
 
 NAME = "review.jsonl"
+REVIEW_OVER = 0.3  # the default threshold: documents with more than this share removed are listed
+
+Row = dict[str, Any]
 
 
-def write(audit_path: Path, over: float) -> tuple[Path, int]:
-    """Write `review.jsonl` beside the audit log; return its path and how many documents it lists."""
-    rows = review_rows(iter_docs(audit_path), over)
+def write(audit_path: Path, over: float, parts: list[Path] | None = None) -> tuple[Path, int]:
+    """Write `review.jsonl` beside the audit log; return its path and how many documents it
+    lists. `parts`: the run's audit parts, in log order (the log is read when not given)."""
+    if parts is None:
+        rows = review_rows(iter_docs(audit_path), over)
+    else:
+        rows = [row for p in parts for row in part_rows(p, over)]
+        rows.sort(key=lambda r: -r["removed_share"])
     path = audit_path.with_name(NAME)
     tmp = path.with_name(NAME + ".tmp")
     with tmp.open("wb") as fh:
@@ -29,22 +43,39 @@ def write(audit_path: Path, over: float) -> tuple[Path, int]:
     return path, len(rows)
 
 
-def review_rows(docs: Iterable[DocEntry], over: float) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
+def row(doc: str, source: str, output: str | None, share: float, removed: int, rules: Iterable[str]) -> Row:
+    return {
+        "doc": doc,
+        "source": source,
+        "output": output,
+        "removed_share": round(share, 4),
+        "chars_removed": removed,
+        "rules": sorted(set(rules)),
+    }
+
+
+def part_rows(part: Path, over: float) -> list[Row]:
+    """The rows of one committed part over `over`, in document order: from its head when it
+    kept them for `over` or less, else from its records."""
+    head = read_part_head(part)
+    if head is None:
+        return []  # not committed: the audit log leaves it out too
+    kept = head.get("review")
+    if isinstance(kept, dict) and isinstance(kept.get("over"), float | int) and kept["over"] <= over:
+        return [r for share, r in kept.get("rows", []) if share > over]
+    return unsorted_rows(iter_docs(part), over)
+
+
+def unsorted_rows(docs: Iterable[DocEntry], over: float) -> list[Row]:
+    rows: list[Row] = []
     for d in docs:
         if d.status == "ok" and d.removed_share > over:
-            rules = sorted(
-                {str(e.get("rule")) for e in d.edits if e.get("action") != "flag" and e.get("stage") != "html"}
-            )
-            rows.append(
-                {
-                    "doc": d.id,
-                    "source": d.source,
-                    "output": d.record.get("output"),
-                    "removed_share": round(d.removed_share, 4),
-                    "chars_removed": d.removed_chars,
-                    "rules": rules,
-                }
-            )
+            rules = (str(e.get("rule")) for e in d.edits if e.get("action") != "flag" and e.get("stage") != "html")
+            rows.append(row(d.id, d.source, d.record.get("output"), d.removed_share, d.removed_chars, rules))
+    return rows
+
+
+def review_rows(docs: Iterable[DocEntry], over: float) -> list[Row]:
+    rows = unsorted_rows(docs, over)
     rows.sort(key=lambda r: -r["removed_share"])
     return rows

@@ -20,6 +20,10 @@
                                          of a paragraph's first sentence, if long enough
      next_suspect(text, pos) -> int      encoding.py_next_suspect(text, pos): where the next
                                          character that may start a suspect span is, or -1
+     repeated_lines(text, sizes, most, counts, firsts)
+                           -> list       stages/repeated.py_repeated_lines: the lines that
+                                         are a learned line, and those to try for a glued
+                                         copy or a lead
 
    Python's own character tests are used throughout (Py_UNICODE_ISSPACE is what str.split,
    str.strip and the re module's \s use; Py_UNICODE_ISDECIMAL is \d), and the lowercase of
@@ -32,6 +36,7 @@
 
 static unsigned char ascii_space[128];
 static unsigned char ascii_break[128];
+static PyObject *zero; /* the int 0 */
 #define IS_SPACE(c) ((c) < 128 ? ascii_space[(c)] : Py_UNICODE_ISSPACE(c))
 #define IS_BREAK(c) ((c) < 128 ? ascii_break[(c)] : Py_UNICODE_ISLINEBREAK(c))
 #define READ(kind, data, i) PyUnicode_READ((kind), (data), (i))
@@ -583,6 +588,112 @@ static PyObject *line_prints(PyObject *Py_UNUSED(module), PyObject *args) {
     return found;
 }
 
+/* ---- the repeated stage's per-line tests (stages/repeated.py_repeated_lines) ---- */
+
+/* The fingerprint of a stripped line, as repeated_store.fingerprint gives it; Py_None when
+   it has none. New reference. */
+static PyObject *line_print(const Py_UCS4 *d, Py_ssize_t a, Py_ssize_t b) {
+    if (b - a < MIN_CHARS || b - a > MAX_CHARS) Py_RETURN_NONE;
+    PyObject *line = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, d + a, b - a);
+    if (line == NULL) return NULL;
+    PyObject *norm = fold(NULL, line);
+    Py_DECREF(line);
+    if (norm == NULL) return NULL;
+    PyObject *fp;
+    if (PyUnicode_GET_LENGTH(norm) < MIN_CHARS || !has_letter(norm)) {
+        fp = Py_None;
+        Py_INCREF(fp);
+    } else {
+        Py_ssize_t size;
+        const char *utf8 = PyUnicode_AsUTF8AndSize(norm, &size);
+        fp = utf8 ? b2_hex8((const uint8_t *)utf8, size) : NULL;
+    }
+    Py_DECREF(norm);
+    return fp;
+}
+
+static int append4(PyObject *out, Py_ssize_t start, Py_ssize_t end, PyObject *fp, PyObject *n) {
+    PyObject *a = PyLong_FromSsize_t(start), *b = PyLong_FromSsize_t(end), *item = NULL;
+    if (a != NULL && b != NULL) item = PyTuple_Pack(4, a, b, fp, n);
+    Py_XDECREF(a);
+    Py_XDECREF(b);
+    int r = item == NULL ? -1 : PyList_Append(out, item);
+    Py_XDECREF(item);
+    return r;
+}
+
+/* repeated_lines(text, sizes, most, counts, firsts): the lines (keepends) that are a learned
+   line, as (start, end, fingerprint, count), and the ones to try for a glued copy or a lead,
+   as (start, end, None, 0). `sizes`: byte k is 1 when a learned line has k words (k up to
+   most + 1). */
+static PyObject *repeated_lines(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *text, *counts, *firsts;
+    Py_buffer sizes;
+    Py_ssize_t most;
+    if (!PyArg_ParseTuple(args, "Uy*nO!O!:repeated_lines", &text, &sizes, &most, &PyDict_Type, &counts,
+                          &PyFrozenSet_Type, &firsts))
+        return NULL;
+    if (PyUnicode_READY(text) < 0) {
+        PyBuffer_Release(&sizes);
+        return NULL;
+    }
+    const unsigned char *mask = sizes.buf;
+    Py_ssize_t masked = sizes.len, n = PyUnicode_GET_LENGTH(text);
+    Py_UCS4 *d = PyUnicode_AsUCS4Copy(text);
+    PyObject *out = d == NULL ? NULL : PyList_New(0);
+    Py_ssize_t start = 0;
+    while (out != NULL && start < n) {
+        Py_ssize_t end = start;
+        while (end < n && !IS_BREAK(d[end])) end++;
+        if (end < n) end += (d[end] == '\r' && end + 1 < n && d[end + 1] == '\n') ? 2 : 1;
+        Py_ssize_t a = start, b = end; /* raw.strip() */
+        while (a < b && IS_SPACE(d[a])) a++;
+        while (b > a && IS_SPACE(d[b - 1])) b--;
+        int done = 0;
+        if (end - start <= MAX_CHARS || b - a <= MAX_CHARS) {
+            Py_ssize_t words = 0, i = start; /* len(raw.split(None, most)) */
+            while (words <= most) {
+                while (i < end && IS_SPACE(d[i])) i++;
+                if (i >= end) break;
+                words++;
+                while (i < end && !IS_SPACE(d[i])) i++;
+            }
+            if (words < masked && mask[words]) {
+                PyObject *fp = line_print(d, a, b), *count = NULL;
+                int hit = 0;
+                if (fp == NULL) goto fail;
+                if (fp != Py_None) {
+                    count = PyDict_GetItemWithError(counts, fp); /* borrowed */
+                    if (count == NULL && PyErr_Occurred()) hit = -1;
+                    else if (count != NULL) hit = PyObject_IsTrue(count);
+                }
+                if (hit > 0) hit = append4(out, start, end, fp, count) < 0 ? -1 : 1;
+                Py_DECREF(fp);
+                if (hit < 0) goto fail;
+                done = hit;
+            }
+        }
+        if (!done && a < b) { /* raw's first character, or raw.lstrip()'s after " \t\u00a0" */
+            Py_UCS4 c = d[start];
+            if (c == ' ' || c == '\t' || c == 0xa0) c = d[a];
+            int try = Py_UNICODE_ISLOWER(c);
+            if (!try) {
+                PyObject *ch = PyUnicode_FromOrdinal((int)c);
+                try = ch == NULL ? -1 : PySet_Contains(firsts, ch);
+                Py_XDECREF(ch);
+            }
+            if (try < 0 || (try > 0 && append4(out, start, end, Py_None, zero) < 0)) goto fail;
+        }
+        start = end;
+        continue;
+    fail:
+        Py_CLEAR(out);
+    }
+    PyMem_Free(d);
+    PyBuffer_Release(&sizes);
+    return out;
+}
+
 /* encoding.FIRST: what may start an entity, a control or zero-width character, or mojibake. */
 #define IS_FIRST(c)                                                                             \
     ((c) == '&' || (c) <= 0x08 || (c) == 0x0b || (c) == 0x0c || ((c) >= 0x0e && (c) <= 0x1f) ||  \
@@ -634,6 +745,7 @@ static PyMethodDef methods[] = {
     {"line_prints", (PyCFunction)line_prints, METH_VARARGS, "repeated_store.py_doc_lines(text), in C."},
     {"digest8", (PyCFunction)digest8, METH_O, "blake2b(text.encode(), digest_size=8).hexdigest()."},
     {"first_print", (PyCFunction)first_print, METH_O, "The fingerprint of a paragraph's first sentence, or None."},
+    {"repeated_lines", (PyCFunction)repeated_lines, METH_VARARGS, "stages/repeated.py_repeated_lines, in C."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -648,5 +760,6 @@ PyMODINIT_FUNC PyInit__prints(void) {
         ascii_break[c] = (unsigned char)Py_UNICODE_ISLINEBREAK(c);
     }
     crc_init();
+    if ((zero = PyLong_FromLong(0)) == NULL) return NULL;
     return PyModule_Create(&module);
 }

@@ -203,3 +203,53 @@ def test_digest8_examples_and_errors() -> None:
         _prints.digest8("lone \ud800")
     with pytest.raises(TypeError):
         _prints.digest8(b"bytes")  # type: ignore[arg-type]
+
+
+def _learned(text: str, extra: list[str]) -> tuple[bytes, int, dict[str, int], frozenset[str]]:
+    """What the repeated stage would know had it learned some of the text's lines and `extra`."""
+    from cleaner.repeated_store import fingerprint
+
+    lines = [x.strip() for x in text.splitlines()[::2] + extra]
+    counts = {fp: 1 + i % 7 for i, x in enumerate(lines) if (fp := fingerprint(x))}
+    sizes = {len(x.split()) for x in lines}
+    most = max(sizes, default=0)
+    firsts = frozenset(c for x in lines[1::3] if x for c in (x[0].lower(), x[0].upper()))
+    return bytes(k in sizes for k in range(most + 2)), most, counts, firsts
+
+
+@native
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(TEXT, WORDY, GLUEY, GLUEY.map(lambda t: t * 12)), st.lists(st.sampled_from(FRAGMENTS), max_size=4))
+def test_repeated_lines_as_python(text: str, extra: list[str]) -> None:
+    from cleaner.stages.repeated import py_repeated_lines
+
+    args = _learned(text, extra)
+    assert _prints.repeated_lines(text, *args) == py_repeated_lines(text, *args)
+    unlearned = (*args[:2], {}, frozenset())
+    assert _prints.repeated_lines(text, *unlearned) == py_repeated_lines(text, *unlearned)
+
+
+@native
+def test_repeated_lines_examples_and_errors() -> None:
+    from cleaner.stages.repeated import py_repeated_lines
+
+    text = (
+        "Copyright 2024 Example Media\r\n"
+        "  Copyright 1999   Example Media  \n"
+        "\u00a0slot gacor But it is\n"
+        "Sponsored ContentThe minister said.\n\n"
+        "\u2003Sponsored Content\u2029" + "X " * 300 + "\n"
+    )
+    args = _learned("Copyright 2000 Example Media", ["Sponsored Content", "slot gacor"])
+    got = _prints.repeated_lines(text, *args)
+    assert got == py_repeated_lines(text, *args)
+    fp = next(iter(args[2]))
+    assert got[:2] == [(0, 30, fp, args[2][fp]), (30, 65, fp, args[2][fp])]  # both years, line break kept
+    assert [text[s:e] for s, e, f, _ in got[2:] if f is None] == [
+        "\u00a0slot gacor But it is\n",  # a lowercase start, after a no-break space
+        "Sponsored ContentThe minister said.\n",  # starts as a learned line does
+    ]  # not: the blank line, the line after an em space, the long line
+    with pytest.raises(TypeError):
+        _prints.repeated_lines(b"x", *args)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        _prints.repeated_lines("x", args[0], args[1], args[2], set(args[3]))  # type: ignore[arg-type]

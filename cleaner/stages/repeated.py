@@ -27,6 +27,42 @@ from .base import Stage
 
 HEAD = 8  # characters a line must share with the start of a learned line to be searched
 
+# A line: (start, end, fingerprint, count) when it is a learned line, (start, end, None, 0)
+# when it must be tried for a glued copy or a lead.
+Found = list[tuple[int, int, str | None, int]]
+
+
+def py_repeated_lines(text: str, sizes: bytes, most: int, counts: dict[str, int], firsts: frozenset[str]) -> Found:
+    """The lines (as splitlines(keepends=True) cuts them) worth more than a glance: those that
+    are a learned line, and those whose first character some learned line starts with or that
+    start in lowercase. `sizes[k]` is 1 when a learned line has k words (k up to most + 1).
+    The reference for the C `repeated_lines`."""
+    found: Found = []
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        end = pos + len(raw)
+        # Splitting stops past the largest size: a longer line's count is then most + 1,
+        # in no learned size either, and a long line is not cut into all its words.
+        if (len(raw) <= MAX_CHARS or len(raw.strip()) <= MAX_CHARS) and sizes[len(raw.split(None, most))]:
+            fp = fingerprint(raw.strip())
+            if fp and (n := counts.get(fp, 0)):
+                found.append((pos, end, fp, n))
+                pos = end
+                continue
+        first = raw[:1]
+        if first in " \t\u00a0":
+            first = raw.lstrip()[:1]
+        if first in firsts or first.islower():
+            found.append((pos, end, None, 0))
+        pos = end
+    return found
+
+
+try:
+    from .._prints import repeated_lines
+except ImportError:  # built without a C compiler
+    repeated_lines = py_repeated_lines
+
 
 @dataclass(frozen=True)
 class RepeatedParams:
@@ -55,6 +91,7 @@ class Repeated(Stage):
     _longest = 0  # characters of the longest learned line
     _starts: dict[int, frozenset[str]] = {}
     _firsts: frozenset[str] = frozenset()  # their first characters, in both cases: the cheapest test
+    _mask = b""  # byte k is 1 when a learned line has k words
 
     def counts(self) -> dict[str, int]:
         """The learned counts, loaded once per process (workers build their own pipeline)."""
@@ -66,6 +103,7 @@ class Repeated(Stage):
             # has cannot match: a cheap test that spares hashing almost every line.
             self._sizes = frozenset(len(store.entries[fp].example.split()) for fp in self._counts)
             self._most = max(self._sizes, default=0)
+            self._mask = bytes(k in self._sizes for k in range(self._most + 2))
             self._longest = max((len(store.entries[fp].example) for fp in self._counts), default=0)
             # How a learned line begins (lowercased, by length): only a line that begins the
             # same way is searched for a glued copy, which spares almost every line the search.
@@ -81,19 +119,13 @@ class Repeated(Stage):
         counts = self.counts()
         if not counts:
             return []
-        sizes, most, firsts = self._sizes, self._most, self._firsts
+        firsts = self._firsts
         edits: list[Edit] = []
-        pos = 0
-        for raw in text.splitlines(keepends=True):
-            # Splitting stops past the largest size: a longer line's count is then most + 1,
-            # in no learned size either, and a long line is not cut into all its words.
-            if (len(raw) <= MAX_CHARS or len(raw.strip()) <= MAX_CHARS) and len(raw.split(None, most)) in sizes:
-                line = raw.strip()
-                fp = fingerprint(line)
-                if fp and (n := counts.get(fp, 0)):
-                    edits.append(self._edit(pos, pos + len(raw), fp, n, line, ""))
-                    pos += len(raw)
-                    continue
+        for pos, end, fp, n in repeated_lines(text, self._mask, self._most, counts, firsts):
+            raw = text[pos:end]
+            if fp is not None:
+                edits.append(self._edit(pos, end, fp, n, raw.strip(), ""))
+                continue
             first = raw[:1]
             if first in " \t\u00a0":
                 first = raw.lstrip()[:1]
@@ -103,10 +135,9 @@ class Repeated(Stage):
             if found is None and first.islower():
                 found, where = self._lead(raw.strip(), counts), ", set before a paragraph"
             if found is not None:
-                end, fp, n, marker = found
+                cut, fp, n, marker = found
                 start = pos + len(raw) - len(raw.lstrip())
-                edits.append(self._edit(start, start + end, fp, n, marker, where))
-            pos += len(raw)
+                edits.append(self._edit(start, start + cut, fp, n, marker, where))
         return edits
 
     def _edit(self, start: int, end: int, fp: str, n: int, line: str, where: str) -> Edit:

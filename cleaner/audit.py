@@ -37,7 +37,10 @@ def header_record(config_hash: str, config_sources: tuple[str, ...], argv: list[
 def edit_records(cleaned: Cleaned) -> Iterator[dict]:
     doc = cleaned.doc
     text = doc.text  # each stage's offsets are into the text it was given
+    kept = len(cleaned.inputs) == len(cleaned.steps)
     for n, step in enumerate(cleaned.steps):
+        if kept:
+            text = cleaned.inputs[n]
         for e in step.edits:
             rec = {
                 "type": "edit",
@@ -57,7 +60,8 @@ def edit_records(cleaned: Cleaned) -> Iterator[dict]:
             if e.meta:
                 rec["meta"] = dict(e.meta)
             yield rec
-        text = apply_edits(text, step.edits)
+        if not kept:
+            text = apply_edits(text, step.edits)
 
 
 def doc_record(

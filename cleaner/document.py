@@ -57,6 +57,7 @@ class Cleaned:
     text: str
     steps: tuple[StageEdits, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
+    inputs: tuple[str, ...] = ()  # each step's input text, when the pipeline kept them (the audit's offsets)
 
     @property
     def edits(self) -> list[tuple[str, Edit]]:

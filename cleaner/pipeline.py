@@ -32,6 +32,7 @@ class Pipeline:
         """
         text = doc.text
         steps = []
+        inputs = []  # the text each step was given: the audit records its edits against it
         meta: dict[str, str] = {}
         seen = doc
         flagged: set[tuple[str, str]] = set()
@@ -54,6 +55,7 @@ class Pipeline:
                     continue
                 flagged.update((e.rule, text[e.start : e.end]) for e in edits if not e.applied)
                 steps.append(StageEdits(stage.name, edits))
+                inputs.append(text)
                 new = apply_edits(text, edits)
                 if new != text:
                     if stage.name != "whitespace":
@@ -69,7 +71,7 @@ class Pipeline:
                 break
             limit = last
             seen = replace(doc, kind="text")  # after the first pass a page is text
-        return Cleaned(doc=doc, text=text, steps=tuple(steps), meta=meta)
+        return Cleaned(doc=doc, text=text, steps=tuple(steps), meta=meta, inputs=tuple(inputs))
 
 
 def replay(text: str, steps: list[StageEdits] | tuple[StageEdits, ...]) -> str:

@@ -148,7 +148,7 @@ def _clean_unit(pipeline: Pipeline, fields: Fields, unit: Item | RawLine) -> Out
         return Outcome(item.source, None, item.notes, error=item.error)
     try:
         cleaned = pipeline.clean(doc)
-        edits = b"".join(orjson.dumps(rec) + b"\n" for rec in audit.edit_records(cleaned))
+        edits = b"".join(orjson.dumps(rec, option=orjson.OPT_APPEND_NEWLINE) for rec in audit.edit_records(cleaned))
         line = None if item.record is None else jsonl_line(fields.text, cleaned.text, item.record, cleaned.meta)
         edited = cleaned.edits
         base = next((len(e.replacement) for st, e in edited if st == "html" and e.applied), len(doc.text))

@@ -71,3 +71,20 @@ def test_stats_failures():
     stats = Stats()
     stats.add_failure()
     assert stats.as_dict()["failed"] == 1
+
+
+def test_step_inputs_are_what_replaying_gives():
+    """The pipeline keeps each step's input text; the audit's records from them are the ones
+    replaying the edits gives (what a Cleaned made elsewhere, without them, falls back to)."""
+    from dataclasses import replace
+
+    from cleaner.audit import edit_records
+
+    pipeline = Pipeline()
+    several = 0
+    for path in sorted((ROOT / "bench/data/noisy-dev/input").glob("*.txt")):
+        cleaned = pipeline.clean(Document(id=path.stem, text=path.read_text(), kind="text", source=str(path)))
+        assert len(cleaned.inputs) == len(cleaned.steps)
+        assert list(edit_records(cleaned)) == list(edit_records(replace(cleaned, inputs=())))
+        several += len(cleaned.steps) > 2
+    assert several > 10

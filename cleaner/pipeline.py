@@ -110,21 +110,21 @@ class Stats:
             touched.add(e.rule)
         self.docs_touched.update(touched)
 
-    def add_counts(self, chars_in: int, chars_out: int, counts: list[tuple[str, str, bool, int]]) -> None:
-        """The same as `add`, from what a worker sent back instead of the whole Cleaned."""
-        self.docs += 1
-        self.chars_in += chars_in
-        self.chars_out += chars_out
-        touched = set()
-        for stage, rule, applied, chars in counts:
-            if applied:
-                self.edits[rule] += 1
-                self.chars[rule] += chars
-                self.stage_chars[stage] += chars
-            else:
-                self.flagged[rule] += 1
-            touched.add(rule)
-        self.docs_touched.update(touched)
+    def merge(self, other: Stats) -> None:
+        """Add the counts of `other` (a worker's batch)."""
+        self.docs += other.docs
+        self.failed += other.failed
+        self.chars_in += other.chars_in
+        self.chars_out += other.chars_out
+        for mine, theirs in (
+            (self.edits, other.edits),
+            (self.chars, other.chars),
+            (self.flagged, other.flagged),
+            (self.docs_touched, other.docs_touched),
+            (self.stage_chars, other.stage_chars),
+        ):
+            for key, n in theirs.items():
+                mine[key] += n  # not Counter.update's `+`, which drops counts of 0 and below
 
     def add_failure(self) -> None:
         self.docs += 1

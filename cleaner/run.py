@@ -13,6 +13,7 @@ import orjson
 
 from . import audit
 from .config import Config, Fields
+from .document import Cleaned
 from .errors import InputError
 from .io import Item, kind_of, open_writer, output_name, read_items
 from .io.readers import RawLine, jsonl_lines, parse_line
@@ -122,26 +123,36 @@ class Outcome:
     edit_lines: bytes = b""  # the document's audit edit records, JSONL
     chars_in: int = 0
     chars_out: int = 0
-    base_chars: int = 0  # what the text stages started from: a page's extracted text
-    counts: list[tuple[str, str, bool, int]] = field(default_factory=list)  # (stage, rule, applied, chars removed)
+    review: tuple[float, int, list[str]] | None = None  # (share, chars, rules) removed, when over --review-over
 
 
-_worker: tuple[Pipeline, Fields] | None = None
+_worker: tuple[Pipeline, Fields, float] | None = None
 
 
-def _init_worker(config: Config) -> None:
+def _init_worker(config: Config, review_over: float = REVIEW_OVER) -> None:
     global _worker
-    _worker = (Pipeline(config), config.fields)
+    _worker = (Pipeline(config), config.fields, review_over)
 
 
-def _clean_batch(units: list[Item | RawLine]) -> list[Outcome]:
+def _clean_batch(units: list[Item | RawLine]) -> tuple[list[Outcome], Stats]:
     assert _worker is not None
-    return [_clean_unit(*_worker, u) for u in units]
+    return _clean_units(*_worker, units)
 
 
-def _clean_unit(pipeline: Pipeline, fields: Fields, unit: Item | RawLine) -> Outcome:
+def _clean_units(
+    pipeline: Pipeline, fields: Fields, review_over: float, units: list[Item | RawLine]
+) -> tuple[list[Outcome], Stats]:
+    """The outcomes of a batch, and its documents' counts summed (cheaper to send and add
+    than each document's)."""
+    stats = Stats()
+    return [_clean_unit(pipeline, fields, u, stats, review_over) for u in units], stats
+
+
+def _clean_unit(
+    pipeline: Pipeline, fields: Fields, unit: Item | RawLine, stats: Stats, review_over: float = REVIEW_OVER
+) -> Outcome:
     """Parse (a JSONL line), clean and serialise one unit: all a worker's work, so the main
-    process only reads and writes bytes."""
+    process only reads and writes bytes. A cleaned document is counted into `stats`."""
     item = parse_line(unit, fields) if isinstance(unit, RawLine) else unit
     doc = item.doc
     if doc is None:
@@ -150,11 +161,11 @@ def _clean_unit(pipeline: Pipeline, fields: Fields, unit: Item | RawLine) -> Out
         cleaned = pipeline.clean(doc)
         edits = b"".join(orjson.dumps(rec, option=orjson.OPT_APPEND_NEWLINE) for rec in audit.edit_records(cleaned))
         line = None if item.record is None else jsonl_line(fields.text, cleaned.text, item.record, cleaned.meta)
-        edited = cleaned.edits
-        base = next((len(e.replacement) for st, e in edited if st == "html" and e.applied), len(doc.text))
+        review = _review(cleaned, review_over)
     except Exception as exc:  # noqa: BLE001 - reported per document, the run goes on
         error = f"internal error while cleaning: {type(exc).__name__}: {exc}"
         return Outcome(item.source, doc.id, item.notes, error=error)
+    stats.add(cleaned)
     return Outcome(
         item.source,
         doc.id,
@@ -166,9 +177,21 @@ def _clean_unit(pipeline: Pipeline, fields: Fields, unit: Item | RawLine) -> Out
         edit_lines=edits,
         chars_in=len(doc.text),
         chars_out=len(cleaned.text),
-        base_chars=base,
-        counts=[(st, e.rule, e.applied, e.end - e.start - len(e.replacement)) for st, e in edited],
+        review=review,
     )
+
+
+def _review(cleaned: Cleaned, over: float) -> tuple[float, int, list[str]] | None:
+    """What the review list needs of a document that lost more than `over` of its text: the
+    share and characters removed and the rules that removed them (review_list.unsorted_rows
+    reckons the same from the audit records; a page's share is of its extracted text)."""
+    edited = [(st, e) for st, e in cleaned.edits if e.applied]
+    base = next((len(e.replacement) for st, e in edited if st == "html"), len(cleaned.doc.text))
+    removed = sum(max(0, e.end - e.start - len(e.replacement)) for st, e in edited if st != "html")
+    share = removed / base if base else 0.0
+    if share <= over:
+        return None
+    return share, removed, sorted({e.rule for st, e in edited if st != "html"})
 
 
 def _units(
@@ -347,7 +370,6 @@ def _clean_jobs(
         )
         current.part.write(orjson.dumps(rec) + b"\n")
         current.review(outcome, location)
-        result.stats.add_counts(outcome.chars_in, outcome.chars_out, outcome.counts)
         if on_progress is not None:
             on_progress(1, outcome.chars_in)
 
@@ -357,13 +379,14 @@ def _clean_jobs(
             pipeline = Pipeline(config)
             for batch in batches:
                 for job, unit in batch:
-                    handle(job, _clean_unit(pipeline, config.fields, unit))
+                    handle(job, _clean_unit(pipeline, config.fields, unit, result.stats, review_over))
         else:
-            with engine.executor(_init_worker, (config,)) as pool:
+            with engine.executor(_init_worker, (config, review_over)) as pool:
                 tasks = ((batch, ([unit for _, unit in batch],)) for batch in batches)
-                for batch, outcomes in in_order(pool, _clean_batch, tasks, 4 * engine.slots):
+                for batch, (outcomes, stats) in in_order(pool, _clean_batch, tasks, 4 * engine.slots):
                     for (job, _), outcome in zip(batch, outcomes, strict=True):
                         handle(job, outcome)
+                    result.stats.merge(stats)
         current.finish(result, complete=not result.limited)
         if not result.limited:
             for job, _ in todo:  # an input with no readable document still gets its output and part
@@ -402,12 +425,9 @@ class _Current:
         self.rows = []
 
     def review(self, outcome: Outcome, output: str | None) -> None:
-        """Keep the document's review row when it lost more than the threshold (the
-        review list's own reckoning from the audit records, review_list.unsorted_rows)."""
-        removed = sum(c for st, _, applied, c in outcome.counts if applied and c > 0 and st != "html")
-        share = removed / outcome.base_chars if outcome.base_chars else 0.0
-        if share > self.review_over:
-            rules = (rule for st, rule, applied, _ in outcome.counts if applied and st != "html")
+        """Keep the document's review row when it lost more than the threshold (`_review`)."""
+        if outcome.review is not None:
+            share, removed, rules = outcome.review
             doc = str(outcome.doc_id or outcome.source or "")
             self.rows.append((share, review_list.row(doc, outcome.source, output, share, removed, rules)))
 

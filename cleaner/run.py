@@ -404,7 +404,7 @@ class _Current:
     def __init__(self, config: Config, state: Path, hash_inputs: bool, review_over: float = REVIEW_OVER):
         self.hash_inputs = hash_inputs  # a full run skips hashing; the next incremental run hashes
         self.review_over = review_over
-        self.rows: list[tuple[float, dict]] = []  # (removed share, review row) of the part's documents
+        self.rows: list[tuple[float, dict]] | None = []  # (removed share, review row); None: too many to keep
         self.config = config
         self.state = state
         self.job: Job | None = None
@@ -426,7 +426,10 @@ class _Current:
 
     def review(self, outcome: Outcome, output: str | None) -> None:
         """Keep the document's review row when it lost more than the threshold (`_review`)."""
-        if outcome.review is not None:
+        if outcome.review is not None and self.rows is not None:
+            if len(self.rows) >= review_list.KEEP:  # the head stays small; the list reads this part instead
+                self.rows = None
+                return
             share, removed, rules = outcome.review
             doc = str(outcome.doc_id or outcome.source or "")
             self.rows.append((share, review_list.row(doc, outcome.source, output, share, removed, rules)))
@@ -449,7 +452,7 @@ class _Current:
             "config": self.config.hash,
             "output": str(self.job.out) if (kind_of(self.job.path) == "jsonl" or wrote_text) else None,
             "complete": complete,
-            "review": {"over": self.review_over, "rows": self.rows},
+            "review": None if self.rows is None else {"over": self.review_over, "rows": self.rows},
         }
         self.part.commit(head)
         self.done.add(self.job)

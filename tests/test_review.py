@@ -260,3 +260,18 @@ def test_recheck_reads_pages_without_their_input(tmp_path):
     shutil.rmtree(pages)  # the view of a page starts from the audit's extracted text
     res = invoke("audit", "recheck", audit, "--allow", write(tmp_path / "a.yaml", "disable: ['*']\n"))
     assert res.exit_code == 0 and "would be undone" in res.output
+
+
+def test_review_list_reads_a_part_with_too_many_rows_to_keep(tmp_path, monkeypatch):
+    from cleaner.review import review_list
+
+    monkeypatch.setattr(review_list, "KEEP", 5)
+    inputs = _mixed_inputs(tmp_path, pages=0)
+    out = tmp_path / "out"
+    assert invoke("run", inputs, "--out", out, "--review-over", "0.02", "-q").exit_code == 0
+    heads = [json.loads(p.read_text()) for p in (out / ".cleaner" / "parts").glob("*.head.json")]
+    shard = next(h for h in heads if h["source"].endswith("shard.jsonl"))
+    assert shard["review"] is None  # its 30-odd rows were not kept
+    assert any(h["review"] and h["review"]["rows"] for h in heads)  # a text's one row was
+    rows = _listed(out)
+    assert rows == _read_back(out / ".cleaner" / "audit.jsonl", 0.02) and len(rows) > 30

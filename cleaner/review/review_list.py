@@ -5,8 +5,8 @@ person works through instead of passing silently.
 
 A run works out each document's row as it writes it and keeps the rows over its threshold
 in the audit part's head (state.py), so the list is made without reading the audit log
-back: on a big corpus that log is many gigabytes. A part whose head has no rows, or rows
-for a higher threshold, is read instead.
+back: on a big corpus that log is many gigabytes. A part whose head has no rows (more than
+KEEP, or written by an older version), or rows for a higher threshold, is read instead.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from .model import DocEntry, iter_docs
 
 NAME = "review.jsonl"
 REVIEW_OVER = 0.3  # the default threshold: documents with more than this share removed are listed
+KEEP = 1000  # rows a part's head keeps at most: it is read on every incremental check
 
 Row = dict[str, Any]
 

@@ -1,8 +1,8 @@
 """Build hook: compiles cleaner's C extensions, the fast halves of pure-Python code.
 
 cleaner/_tokens.c is the C TokenMap of cleaner/tokens.py; cleaner/_prints.c the line fold,
-line hash and sentence fingerprints of the counting pass (repeated_store.py, sentences.py)
-and the encoding stage's scan.
+line hash and sentence fingerprints of the counting pass (repeated_store.py, sentences.py),
+the encoding stage's scan and the repeated stage's line tests.
 They are optional: without a C compiler cleaner installs and runs the same, on the
 pure-Python versions, only slower. Set CLEANER_REQUIRE_NATIVE=1 (CI does) to make a
 failed build an error instead of a warning.

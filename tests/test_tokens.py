@@ -152,6 +152,8 @@ def test_run_without_the_extensions_is_the_same(tmp_path: Path) -> None:
         "import cleaner.tokens, cleaner.sentences\n"
         "assert cleaner.tokens.NATIVE == (sys.argv[1] != 'py')\n"
         "assert (cleaner.sentences.doc_sentences is cleaner.sentences.py_doc_sentences) == (sys.argv[1] == 'py')\n"
+        "import cleaner.stages.repeated as r\n"
+        "assert (r.repeated_lines is r.py_repeated_lines) == (sys.argv[1] == 'py')\n"
         "from cleaner.cli import app\n"
         "app(['run', 'seeds', '--out', sys.argv[2], '--workers', '1', '-q'])\n"
     )

@@ -21,3 +21,13 @@ def test_overlapping_edits_are_refused():
 def test_out_of_range_edit_is_refused():
     with pytest.raises(ValueError):
         apply_edits("short", [Edit(2, 9, "a", "")])
+
+
+def test_spanning_is_replace_with_a_new_span():
+    from dataclasses import fields, replace
+
+    from cleaner.document import Edit
+
+    assert len(fields(Edit)) == 8  # a field added to Edit must be carried by spanning too
+    e = Edit(3, 9, "r/x", "why", replacement="y", action="replace", score=0.5, meta=(("date", "2024"),))
+    assert e.spanning(1, 12) == replace(e, start=1, end=12)

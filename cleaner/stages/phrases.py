@@ -6,7 +6,7 @@ on RE2, so no rule, bundled or user's, can backtrack catastrophically.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import re2
@@ -207,15 +207,15 @@ class Phrases(Stage):
     @staticmethod
     def _take_line_break(text: str, start: int, end: int, edits: list[Edit], first: int) -> None:
         """The line is gone: widen the span to its line break so no blank line is left."""
-        edits[first] = replace(edits[first], start=start)
+        edits[first] = edits[first].spanning(start, edits[first].end)
         if end < len(text):
-            edits[-1] = replace(edits[-1], end=end + 1)
+            edits[-1] = edits[-1].spanning(edits[-1].start, end + 1)
             return
         prev_end = edits[first - 1].end if first else 0
         s = start
         while s > prev_end and text[s - 1] in " \t\r\n":
             s -= 1
-        edits[first] = replace(edits[first], start=s)
+        edits[first] = edits[first].spanning(s, edits[first].end)
 
     def _anywhere(self, text: str, edits: list[Edit]) -> list[Edit]:
         taken = sorted((e.start, e.end) for e in edits)

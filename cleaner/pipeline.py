@@ -70,7 +70,8 @@ class Pipeline:
             if not changed:
                 break
             limit = last
-            seen = replace(doc, kind="text")  # after the first pass a page is text
+            if seen.kind != "text":
+                seen = replace(doc, kind="text")  # after the first pass a page is text
         return Cleaned(doc=doc, text=text, steps=tuple(steps), meta=meta, inputs=tuple(inputs))
 
 

@@ -36,7 +36,11 @@ def test_the_compiled_sets_agree_with_each_rule_alone():
 
     stage = Phrases()
     lines = {line.strip() for _, ex in EXAMPLES for line in ex.input.split("\n") if line.strip()}
-    for group, method in ((stage.line, "fullmatch"), (stage.start, "match")):
-        for line in lines:
-            want = [i for i, rx in enumerate(group.regexes) if getattr(rx, method)(line)]
-            assert sorted(group.hits(line)) == want, line
+    starts = len(stage.start.regexes)
+    hit = 0
+    for line in lines:  # on a stripped line, the prefilter's line hits are the line rules matching all of it
+        want = [i for i, rx in enumerate(stage.start.regexes) if rx.match(line)]
+        want += [starts + i for i, rx in enumerate(stage.line.regexes) if rx.fullmatch(line)]
+        assert stage.hits(line) == want, line
+        hit += bool(want)
+    assert hit > 50

@@ -56,10 +56,11 @@ def _compile_set(anchor: str, patterns: list[str]) -> re2.Set:
 
 
 class _Group:
-    """Rules of one `where`, compiled into one RE2 set for a single cheap test. `glued`: line
-    rules also tried here as start rules (`glued_pattern`), whose cut must pass `glued_at`."""
+    """Rules of one `where`, with their regexes; `anchor`: also compiled into one RE2 set
+    (`hits`) for a single cheap test. `glued`: line rules also tried here as start rules
+    (`glued_pattern`), whose cut must pass `glued_at`."""
 
-    def __init__(self, rules: list[Rule], anchor: str, glued: list[Rule] | None = None):
+    def __init__(self, rules: list[Rule], anchor: str | None, glued: list[Rule] | None = None):
         glued = glued or []
         self.rules = rules + glued
         self.is_glued = [False] * len(rules) + [True] * len(glued)
@@ -71,7 +72,7 @@ class _Group:
         longest.longest_match = True
         self.regexes = [re2.compile(p, longest if g else None) for p, g in zip(patterns, self.is_glued, strict=True)]
         self.cut = [rx.groupindex.get("cut") for rx in self.regexes]
-        self.set = _compile_set(anchor, patterns) if patterns else None
+        self.set = _compile_set(anchor, patterns) if patterns and anchor else None
         if self.set is not None:
             # The wrapper's Match re-checks types on every call; this runs once per line.
             self._match = self.set._set.Match
@@ -84,11 +85,14 @@ class _Group:
 
 
 def _prefilter(start: _Group, line: _Group):  # type: ignore[no-untyped-def]
-    """One RE2 set that matches a line's text (leading space stripped) when a start rule
-    matches where it begins or a line rule matches all of it: the start rules as they are,
-    the line rules followed by the trailing space `_line` strips off. Every line `_line`
-    would cut is matched, so a line it does not match is clean; a line it matches wrongly
-    (a line rule matching with some of that space) is only tested in full."""
+    """The one RE2 set of the start and line rules. It matches a segment of a line (leading
+    space stripped) when a start rule matches where it begins, the start rules being as they
+    are, or a line rule matches all of it but trailing space, the line rules being followed
+    by the space `_line` strips off. So its start hits are exactly the start rules that
+    match there, and its line hits include every line rule that matches the segment without
+    its trailing space: `_line` tests those alone, in full. A segment it does not match is
+    clean. One set, not one per `where`: compiling each costs a tenth of a second in every
+    process, and all three were only ever asked about the same lines."""
     patterns = [*start.patterns, *(f"(?:{p}){TRAILING_SPACE}" for p in line.patterns)]
     return _compile_set("MatchSet", patterns)._set.Match if patterns else None
 
@@ -123,11 +127,12 @@ class Phrases(Stage):
             params = self.resolve(PhrasesParams(), Path("."), (), {})
         super().__init__(params, mode)
         rules = params.rules
-        self.line = _Group([r for r in rules if r.where == "line"], "FullMatchSet")
+        self.line = _Group([r for r in rules if r.where == "line"], None)
         glued = [r for r in rules if r.glued]
-        self.start = _Group([r for r in rules if r.where == "start"], "MatchSet", glued)
+        self.start = _Group([r for r in rules if r.where == "start"], None, glued)
         self.anywhere = _Group([r for r in rules if r.where == "anywhere"], "SearchSet")
         self._any = _prefilter(self.start, self.line)
+        self._starts = len(self.start.patterns)  # the set's first hits are start rules
 
     def find(self, doc: Document, text: str) -> list[Edit]:
         edits: list[Edit] = []
@@ -136,11 +141,12 @@ class Phrases(Stage):
         for line in text.split("\n"):
             end = pos + len(line)
             if line not in clean_lines:
-                if self._nothing_in(line):
+                hits = self.hits(line.lstrip())
+                if not hits:
                     clean_lines.add(line)
                 else:
                     before = len(edits)
-                    self._line(text, pos, end, edits)
+                    self._line(text, pos, end, edits, hits)
                     if len(edits) == before:
                         clean_lines.add(line)
             pos = end + 1
@@ -148,15 +154,17 @@ class Phrases(Stage):
             edits = self._anywhere(text, edits)
         return edits
 
-    def _nothing_in(self, line: str) -> bool:
-        """True when `_line` would find nothing: no start rule matches where the line's text
-        begins, and no line rule matches it whole (what `_line` tests first, minus its edits).
-        Most lines are clean, and this tests them with one RE2 call (see `_prefilter`)."""
-        segment = line.lstrip()
-        return not segment or self._any is None or not self._any(segment.encode("utf-8"))
+    def hits(self, segment: str) -> list[int]:
+        """The prefilter's hits on a segment, in rule order (see `_prefilter`). Most lines are
+        clean, and this tests each with one RE2 call."""
+        if not segment or self._any is None:
+            return []
+        found = self._any(segment.encode("utf-8"))
+        return sorted(found) if len(found) > 1 else found
 
-    def _line(self, text: str, start: int, end: int, edits: list[Edit]) -> None:
-        """Strip start markers (in a chain), then test what is left as a whole line."""
+    def _line(self, text: str, start: int, end: int, edits: list[Edit], hits: list[int]) -> None:
+        """Strip start markers (in a chain), then test what is left as a whole line. `hits`:
+        the prefilter's on the line's text, leading space stripped."""
         line = text[start:end]
         stripped = line.strip()
         if not stripped:
@@ -164,26 +172,35 @@ class Phrases(Stage):
         pos = start + (len(line) - len(line.lstrip()))
         first = len(edits)
         while True:
-            cut = self._start_at(text, pos, end)
+            cut = self._start_at(text, pos, end, hits)
             if cut is None:
                 break
             edits.append(cut)
             pos = cut.end
+            hits = self.hits(text[pos:end])
         rest = text[pos:end].strip()
         whole = None
         if rest:
-            hits = self.line.hits(rest)
-            if hits:
-                rule = self.line.rules[hits[0]]
-                whole = Edit(pos, end, rule.id, rule.reason)
-                edits.append(whole)
+            if len(edits) > first:  # after a cut: the rest is a new segment
+                hits = self.hits(rest)
+            # With no cut, rest is the segment the hits are of, less trailing space, and the
+            # prefilter's line rules allow for that space.
+            for h in hits:
+                if h >= self._starts and self.line.regexes[h - self._starts].fullmatch(rest):
+                    rule = self.line.rules[h - self._starts]
+                    whole = Edit(pos, end, rule.id, rule.reason)
+                    edits.append(whole)
+                    break
         if len(edits) > first and (whole is not None or not rest):
             self._take_line_break(text, start, end, edits, first)
 
-    def _start_at(self, text: str, pos: int, end: int) -> Edit | None:
+    def _start_at(self, text: str, pos: int, end: int, hits: list[int]) -> Edit | None:
+        """The longest start rule cut at `pos`; `hits`: the prefilter's on text[pos:end]."""
         segment = text[pos:end]
         best = None
-        for i in self.start.hits(segment):
+        for i in hits:
+            if i >= self._starts:
+                break  # line rules from here on
             m = self.start.regexes[i].match(segment)
             if m is None:
                 continue

@@ -129,7 +129,7 @@ class Outcome:
 _worker: tuple[Pipeline, Fields, float] | None = None
 
 
-def _init_worker(config: Config, review_over: float = REVIEW_OVER) -> None:
+def _init_worker(config: Config, review_over: float) -> None:
     global _worker
     _worker = (Pipeline(config), config.fields, review_over)
 
@@ -148,9 +148,7 @@ def _clean_units(
     return [_clean_unit(pipeline, fields, u, stats, review_over) for u in units], stats
 
 
-def _clean_unit(
-    pipeline: Pipeline, fields: Fields, unit: Item | RawLine, stats: Stats, review_over: float = REVIEW_OVER
-) -> Outcome:
+def _clean_unit(pipeline: Pipeline, fields: Fields, unit: Item | RawLine, stats: Stats, review_over: float) -> Outcome:
     """Parse (a JSONL line), clean and serialise one unit: all a worker's work, so the main
     process only reads and writes bytes. A cleaned document is counted into `stats`."""
     item = parse_line(unit, fields) if isinstance(unit, RawLine) else unit
@@ -183,7 +181,7 @@ def _clean_unit(
 
 def _review(cleaned: Cleaned, over: float) -> tuple[float, int, list[str]] | None:
     """What the review list needs of a document that lost more than `over` of its text: the
-    share and characters removed and the rules that removed them (review_list.unsorted_rows
+    share and characters removed and the rules that removed them (review_list.record_rows
     reckons the same from the audit records; a page's share is of its extracted text)."""
     edited = [(st, e) for st, e in cleaned.edits if e.applied]
     base = next((len(e.replacement) for st, e in edited if st == "html"), len(cleaned.doc.text))
@@ -335,7 +333,7 @@ def _clean_jobs(
     on_progress: Callable[[int, int], None] | None,
     state: Path,
     incremental: bool,
-    review_over: float = REVIEW_OVER,
+    review_over: float,
 ) -> None:
     report = on_failure or (lambda source, error: print(f"{source}: {error}", file=sys.stderr))
     current = _Current(config, state, hash_inputs=incremental, review_over=review_over)
@@ -401,7 +399,7 @@ def _clean_jobs(
 class _Current:
     """The input being written: its output file and its audit part. Inputs come in order."""
 
-    def __init__(self, config: Config, state: Path, hash_inputs: bool, review_over: float = REVIEW_OVER):
+    def __init__(self, config: Config, state: Path, hash_inputs: bool, review_over: float):
         self.hash_inputs = hash_inputs  # a full run skips hashing; the next incremental run hashes
         self.review_over = review_over
         self.rows: list[tuple[float, dict]] | None = []  # (removed share, review row); None: too many to keep

@@ -102,10 +102,11 @@ def _mixed_inputs(tmp_path: Path, pages: int = 8) -> Path:
 
 
 def _read_back(audit: Path, over: float) -> list[dict]:
+    """The review list reckoned from the whole audit log, as it was made before runs kept rows."""
     from cleaner.review.model import iter_docs
-    from cleaner.review.review_list import review_rows
+    from cleaner.review.review_list import record_rows
 
-    return review_rows(iter_docs(audit), over)
+    return sorted(record_rows(iter_docs(audit), over), key=lambda r: -r["removed_share"])
 
 
 def _listed(out: Path) -> list[dict]:

@@ -27,14 +27,11 @@ KEEP = 1000  # rows a part's head keeps at most: it is read on every incremental
 Row = dict[str, Any]
 
 
-def write(audit_path: Path, over: float, parts: list[Path] | None = None) -> tuple[Path, int]:
-    """Write `review.jsonl` beside the audit log; return its path and how many documents it
-    lists. `parts`: the run's audit parts, in log order (the log is read when not given)."""
-    if parts is None:
-        rows = review_rows(iter_docs(audit_path), over)
-    else:
-        rows = [row for p in parts for row in part_rows(p, over)]
-        rows.sort(key=lambda r: -r["removed_share"])
+def write(audit_path: Path, over: float, parts: list[Path]) -> tuple[Path, int]:
+    """Write `review.jsonl` beside the audit log, most removed first; return its path and how
+    many documents it lists. `parts`: the run's audit parts, in log order."""
+    rows = [row for p in parts for row in part_rows(p, over)]
+    rows.sort(key=lambda r: -r["removed_share"])
     path = audit_path.with_name(NAME)
     tmp = path.with_name(NAME + ".tmp")
     with tmp.open("wb") as fh:
@@ -64,19 +61,14 @@ def part_rows(part: Path, over: float) -> list[Row]:
     kept = head.get("review")
     if isinstance(kept, dict) and isinstance(kept.get("over"), float | int) and kept["over"] <= over:
         return [r for share, r in kept.get("rows", []) if share > over]
-    return unsorted_rows(iter_docs(part), over)
+    return record_rows(iter_docs(part), over)
 
 
-def unsorted_rows(docs: Iterable[DocEntry], over: float) -> list[Row]:
+def record_rows(docs: Iterable[DocEntry], over: float) -> list[Row]:
+    """The rows of documents over `over`, in order, reckoned from their audit records."""
     rows: list[Row] = []
     for d in docs:
         if d.status == "ok" and d.removed_share > over:
             rules = (str(e.get("rule")) for e in d.edits if e.get("action") != "flag" and e.get("stage") != "html")
             rows.append(row(d.id, d.source, d.record.get("output"), d.removed_share, d.removed_chars, rules))
-    return rows
-
-
-def review_rows(docs: Iterable[DocEntry], over: float) -> list[Row]:
-    rows = unsorted_rows(docs, over)
-    rows.sort(key=lambda r: -r["removed_share"])
     return rows

@@ -32,6 +32,13 @@ HEAD = 8  # characters a line must share with the start of a learned line to be 
 Found = list[tuple[int, int, str | None, int]]
 
 
+def first_char(raw: str) -> str:
+    """The character a line's glued and lead tests look at: its first, past a leading
+    space, tab or no-break space."""
+    first = raw[:1]
+    return raw.lstrip()[:1] if first in " \t\u00a0" else first
+
+
 def py_repeated_lines(text: str, sizes: bytes, most: int, counts: dict[str, int], firsts: frozenset[str]) -> Found:
     """The lines (as splitlines(keepends=True) cuts them) worth more than a glance: those that
     are a learned line, and those whose first character some learned line starts with or that
@@ -49,9 +56,7 @@ def py_repeated_lines(text: str, sizes: bytes, most: int, counts: dict[str, int]
                 found.append((pos, end, fp, n))
                 pos = end
                 continue
-        first = raw[:1]
-        if first in " \t\u00a0":
-            first = raw.lstrip()[:1]
+        first = first_char(raw)
         if first in firsts or first.islower():
             found.append((pos, end, None, 0))
         pos = end
@@ -126,9 +131,7 @@ class Repeated(Stage):
             if fp is not None:
                 edits.append(self._edit(pos, end, fp, n, raw.strip(), ""))
                 continue
-            first = raw[:1]
-            if first in " \t\u00a0":
-                first = raw.lstrip()[:1]
+            first = first_char(raw)
             found, where = None, ""
             if first in firsts:
                 found, where = self._glued(raw.strip(), counts), ", glued to the paragraph after it"

@@ -402,7 +402,7 @@ class _Current:
     def __init__(self, config: Config, state: Path, hash_inputs: bool, review_over: float):
         self.hash_inputs = hash_inputs  # a full run skips hashing; the next incremental run hashes
         self.review_over = review_over
-        self.rows: list[tuple[float, dict]] | None = []  # (removed share, review row); None: too many to keep
+        self.rows: review_list.Rows | None = None
         self.config = config
         self.state = state
         self.job: Job | None = None
@@ -420,20 +420,17 @@ class _Current:
         self.job = job
         self.writer = open_writer(job.out, self.config.fields.text)
         self.part = PartWriter(part_path(self.state, job.source))
-        self.rows = []
+        self.rows = review_list.Rows(self.part.path, self.review_over)
 
     def review(self, outcome: Outcome, output: str | None) -> None:
         """Keep the document's review row when it lost more than the threshold (`_review`)."""
         if outcome.review is not None and self.rows is not None:
-            if len(self.rows) >= review_list.KEEP:  # the head stays small; the list reads this part instead
-                self.rows = None
-                return
             share, removed, rules = outcome.review
             doc = str(outcome.doc_id or outcome.source or "")
-            self.rows.append((share, review_list.row(doc, outcome.source, output, share, removed, rules)))
+            self.rows.add(share, review_list.row(doc, outcome.source, output, share, removed, rules))
 
     def finish(self, result: Result, complete: bool) -> None:
-        if self.job is None or self.writer is None or self.part is None:
+        if self.job is None or self.writer is None or self.part is None or self.rows is None:
             return
         wrote_text = not (isinstance(self.writer, TextWriter) and self.writer.text is None)
         if kind_of(self.job.path) == "jsonl" or wrote_text:
@@ -450,15 +447,17 @@ class _Current:
             "config": self.config.hash,
             "output": str(self.job.out) if (kind_of(self.job.path) == "jsonl" or wrote_text) else None,
             "complete": complete,
-            "review": None if self.rows is None else {"over": self.review_over, "rows": self.rows},
+            "review": self.rows.publish(),  # its file, if any, before the part and its head
         }
         self.part.commit(head)
         self.done.add(self.job)
-        self.job, self.writer, self.part = None, None, None
+        self.job, self.writer, self.part, self.rows = None, None, None, None
 
     def abort(self) -> None:
         if self.writer is not None:
             self.writer.abort()
         if self.part is not None:
             self.part.abort()
-        self.job, self.writer, self.part = None, None, None
+        if self.rows is not None:
+            self.rows.abort()
+        self.job, self.writer, self.part, self.rows = None, None, None, None

@@ -263,16 +263,36 @@ def test_recheck_reads_pages_without_their_input(tmp_path):
     assert res.exit_code == 0 and "would be undone" in res.output
 
 
-def test_review_list_reads_a_part_with_too_many_rows_to_keep(tmp_path, monkeypatch):
-    from cleaner.review import review_list
+def test_review_rows_past_keep_go_beside_the_part(tmp_path, monkeypatch):
+    """Past KEEP rows, a part's rows go to a file beside it: the list reads that, not the
+    part; when the file is gone, it reads the part's records. A rerun with few rows drops it."""
+    from cleaner.review import model, review_list
 
     monkeypatch.setattr(review_list, "KEEP", 5)
     inputs = _mixed_inputs(tmp_path, pages=0)
     out = tmp_path / "out"
     assert invoke("run", inputs, "--out", out, "--review-over", "0.02", "-q").exit_code == 0
-    heads = [json.loads(p.read_text()) for p in (out / ".cleaner" / "parts").glob("*.head.json")]
-    shard = next(h for h in heads if h["source"].endswith("shard.jsonl"))
-    assert shard["review"] is None  # its 30-odd rows were not kept
-    assert any(h["review"] and h["review"]["rows"] for h in heads)  # a text's one row was
-    rows = _listed(out)
-    assert rows == _read_back(out / ".cleaner" / "audit.jsonl", 0.02) and len(rows) > 30
+    parts = out / ".cleaner" / "parts"
+    heads = {p: json.loads(p.read_text()) for p in parts.glob("*.head.json")}
+    shard_head = next(p for p, h in heads.items() if h["source"].endswith("shard.jsonl"))
+    kept = heads[shard_head]["review"]
+    assert kept["over"] == 0.02 and "rows" not in kept  # its 30-odd rows are in the file
+    side = parts / kept["file"]
+    assert side.exists() and len(side.read_text().splitlines()) > 30
+    assert any(h["review"].get("rows") for h in heads.values())  # a text's one row stayed in its head
+    expected = _read_back(out / ".cleaner" / "audit.jsonl", 0.02)
+    assert _listed(out) == expected and len(expected) > 30
+
+    read = []
+    monkeypatch.setattr(review_list, "iter_docs", lambda part: read.append(part) or model.iter_docs(part))
+    assert invoke("run", inputs, "--out", out, "--review-over", "0.02", "-q").exit_code == 0
+    assert read == [] and _listed(out) == expected  # every row from heads and files
+    side.unlink()
+    review_list.write(out / ".cleaner" / "audit.jsonl", 0.02, sorted(parts.glob("*[0-9a-f].jsonl")))
+    key = lambda r: (-r["removed_share"], r["source"])  # noqa: E731 (parts here in another order)
+    assert len(read) == 1 and sorted(_listed(out), key=key) == sorted(expected, key=key)  # its records instead
+
+    monkeypatch.setattr(review_list, "KEEP", 1000)
+    assert invoke("run", inputs, "--out", out, "--review-over", "0.02", "-q").exit_code == 0
+    assert not side.exists() and "rows" in json.loads(shard_head.read_text())["review"]
+    assert _listed(out) == expected

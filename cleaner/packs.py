@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,7 +117,7 @@ def load_pack(path: Path) -> list[Rule]:
             glued=glued,
         )
         try:
-            compiled = re2.compile(rule.pattern)
+            compiled = compiled_rule(rule.pattern)
         except re2.error as exc:
             raise ConfigError(path, line_of(item, "match"), f"{where}.match", f"not a valid RE2 regex: {exc}") from None
         if set(compiled.groupindex) - {"cut"}:
@@ -126,6 +128,18 @@ def load_pack(path: Path) -> list[Rule]:
             raise ConfigError(path, line_of(item, "match"), f"{where}.match", "pattern can match empty text")
         rules.append(rule)
     return rules
+
+
+@functools.cache
+def compiled_rule(pattern: str, longest: bool = False) -> re2._Regexp:
+    """A rule's regex, compiled once per process: checking a pack compiles it, the phrases
+    stage then reuses it (as do workers forked after the config was loaded). Each costs
+    about 0.4 ms, on some 180 bundled rules."""
+    if not longest:
+        return re2.compile(pattern)
+    options = re2.Options()
+    options.longest_match = True
+    return re2.compile(pattern, options)
 
 
 PROBES = ("", "a", "ab", "a b", "A. B", "1", " ", "\n")

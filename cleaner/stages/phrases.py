@@ -15,7 +15,7 @@ from ..config import rules_dir
 from ..document import Document, Edit
 from ..errors import ConfigError
 from ..glue import glued_at
-from ..packs import Rule, load_packs
+from ..packs import Rule, compiled_rule, load_packs
 from .base import Stage
 
 
@@ -68,9 +68,7 @@ class _Group:
         self.patterns = patterns
         # A glued rule's cut is its longest match: "Sponsored Content" glued, not "Sponsored"
         # then a space (which `glued_at` would turn down).
-        longest = re2.Options()
-        longest.longest_match = True
-        self.regexes = [re2.compile(p, longest if g else None) for p, g in zip(patterns, self.is_glued, strict=True)]
+        self.regexes = [compiled_rule(p, g) for p, g in zip(patterns, self.is_glued, strict=True)]
         self.cut = [rx.groupindex.get("cut") for rx in self.regexes]
         self.set = _compile_set(anchor, patterns) if patterns and anchor else None
         if self.set is not None:

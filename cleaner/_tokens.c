@@ -15,6 +15,9 @@
                                      of that set and the share of it found in another line's
                                      (tokens.py_spread's shares), counted on word ids so
                                      that no Python set is built
+     .commonest(text, line_words, max_chars, most) -> list
+                                     (value, count) of the `most` most frequent values of
+                                     the text's sample (see tokens.py), counted on word ids
    The memo is emptied when it is full (max_entries tokens) and a new token comes.
 
    spread(sets)        -> dict       for the words in two or more of the sets, how many
@@ -500,6 +503,105 @@ done:
     return out;
 }
 
+/* ---- commonest: the most frequent values of a text's sample, counted on word ids */
+
+typedef struct {
+    uint64_t call;
+    PyObject **words; /* each distinct word once, first seen first (owned references) */
+    int32_t *ids;
+    Py_ssize_t n, cap;
+} Tally;
+
+static int add_tally(TokenMap *self, void *acc_, Slot *slot) {
+    Tally *t = acc_;
+    if (slot->nids < 0 && slot_ids(self, slot) < 0) return -1;
+    const int32_t *ids = slot->nids > 1 ? slot->ids : &slot->id0;
+    for (Py_ssize_t k = 0; k < slot->nids; k++) {
+        Mark *m = &self->marks[ids[k]];
+        if (m->count_call != t->call) {
+            m->count_call = t->call;
+            m->count = 0;
+            if (t->n == t->cap) {
+                Py_ssize_t cap = t->cap ? 2 * t->cap : 256;
+                PyObject **words = PyMem_Realloc(t->words, (size_t)cap * sizeof(PyObject *));
+                int32_t *more = words == NULL ? NULL : PyMem_Realloc(t->ids, (size_t)cap * sizeof(int32_t));
+                if (words != NULL) t->words = words;
+                if (more == NULL) {
+                    PyErr_NoMemory();
+                    return -1;
+                }
+                t->ids = more;
+                t->cap = cap;
+            }
+            /* owned: a full memo is emptied mid-call, and its values with it */
+            t->words[t->n] = Py_NewRef(PyTuple_GET_ITEM(slot->value, k));
+            t->ids[t->n++] = ids[k];
+        }
+        m->count++;
+    }
+    return 0;
+}
+
+typedef struct {
+    Py_ssize_t count, first;
+} Rank;
+
+static int by_rank(const void *a, const void *b) { /* count down, then first seen: Counter + stable sort */
+    const Rank *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* tokens.PyTokenMap.commonest: the sample is cut as ranges of the text, not built. */
+static PyObject *TokenMap_commonest(TokenMap *self, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t line_words, max_chars, most;
+    if (!PyArg_ParseTuple(args, "Unnn", &text, &line_words, &max_chars, &most)) return NULL;
+    if (check_text(text) < 0) return NULL;
+    if (PyDict_GET_SIZE(self->ids) > 4 * self->max_entries + 1024) clear_ids(self);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), start = 0, size = 0, lines = 0;
+    Tally t = {++self->calls, NULL, NULL, 0, 0};
+    Rank *ranks = NULL;
+    PyObject *out = NULL;
+    while (start < n && size < max_chars) {
+        Py_ssize_t body, first, end = next_line(kind, data, n, start, &body, &first);
+        Py_ssize_t spaces = 0;
+        for (Py_ssize_t i = start; i < body; i++) spaces += PyUnicode_READ(kind, data, i) == ' ';
+        if (spaces + 1 >= line_words) { /* a body line: at `size` in "\n".join(body) */
+            Py_ssize_t keep = body - start < max_chars - size ? body - start : max_chars - size;
+            if (each_token(self, text, start, start + keep, add_tally, &t) < 0) goto done;
+            size += body - start + 1;
+            lines++;
+        }
+        start = end;
+    }
+    if (lines == 0 && each_token(self, text, 0, n < max_chars ? n : max_chars, add_tally, &t) < 0) goto done;
+    if (t.n && (ranks = PyMem_Malloc((size_t)t.n * sizeof(Rank))) == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < t.n; i++) ranks[i] = (Rank){self->marks[t.ids[i]].count, i};
+    if (t.n > 1) qsort(ranks, (size_t)t.n, sizeof(Rank), by_rank);
+    Py_ssize_t k = t.n < most ? t.n : (most > 0 ? most : 0);
+    if ((out = PyList_New(k)) == NULL) goto done;
+    for (Py_ssize_t i = 0; i < k; i++) {
+        PyObject *item = Py_BuildValue("(On)", t.words[ranks[i].first], ranks[i].count);
+        if (item == NULL) {
+            Py_CLEAR(out);
+            goto done;
+        }
+        PyList_SET_ITEM(out, i, item);
+    }
+done:
+    for (Py_ssize_t i = 0; i < t.n; i++) Py_DECREF(t.words[i]);
+    PyMem_Free(t.words);
+    PyMem_Free(t.ids);
+    PyMem_Free(ranks);
+    return out;
+}
+
 static PyObject *TokenMap_size(TokenMap *self, PyObject *Py_UNUSED(ignored)) {
     return PyLong_FromSsize_t(self->used);
 }
@@ -553,6 +655,9 @@ static PyMethodDef TokenMap_methods[] = {
     {"line_shares", (PyCFunction)TokenMap_line_shares, METH_O,
      "(start, end, words, share) for each non-blank line, as line_sets cuts them: how many distinct values "
      "its tokens have, and the share of those found in another line."},
+    {"commonest", (PyCFunction)TokenMap_commonest, METH_VARARGS,
+     "commonest(text, line_words, max_chars, most): the most frequent values of the text's sample "
+     "as (value, count), most first, ties in the order first seen (tokens.PyTokenMap.commonest)."},
     {"size", (PyCFunction)TokenMap_size, METH_NOARGS, "Tokens in the memo."},
     {NULL, NULL, 0, NULL},
 };

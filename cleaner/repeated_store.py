@@ -29,11 +29,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from hashlib import blake2b
-from operator import itemgetter
 from pathlib import Path
 
 import orjson
@@ -133,26 +131,14 @@ def _sig_words(token: str) -> tuple[str, ...]:
 SIG_WORDS_OF = TokenMap(_sig_words, 200_000)  # tokens repeat: each is lowercased and matched once
 
 
-def signature(text: str, lines: list[str] | None = None) -> frozenset[str]:
-    """The document's topic: the most frequent content words of its body.
+def signature(text: str) -> frozenset[str]:
+    """The document's topic: the most frequent content words of its body, its first
+    `SIG_CHARS` characters of them.
 
     Only lines of `BODY_WORDS` or more words count when there are any: a site's short
     template lines (its footer, its menu) would otherwise make all its pages look alike.
-    `lines`: `text.splitlines()`, when the caller has them already.
     """
-    body, size = [], 0
-    for line in text.splitlines() if lines is None else lines:
-        if line.count(" ") + 1 >= BODY_WORDS:
-            body.append(line)
-            size += len(line) + 1
-            if size >= SIG_CHARS:  # the sample is cut there anyway
-                break
-    sample = ("\n".join(body) if body else text)[:SIG_CHARS]
-    # The content words of the lowercased sample, in order (ties keep their place in most_common).
-    counts = Counter(SIG_WORDS_OF.flat(sample))
-    # most_common's order (count, then first seen), sorted in C (sorted is stable): faster
-    # than most_common's heap on a sample's hundred-odd words.
-    top = sorted(counts.items(), key=itemgetter(1), reverse=True)[:SIG_WORDS]
+    top = SIG_WORDS_OF.commonest(text, BODY_WORDS, SIG_CHARS, SIG_WORDS)
     repeated = [w for w, n in top if n >= 2]
     if len(repeated) >= RELATED:  # a story repeats its names; a footer says each word once
         return frozenset(repeated)
@@ -266,12 +252,11 @@ def prepare(text: str) -> tuple[frozenset[str], dict[str, str], list[int]] | Non
     None when the document cannot vouch for anything. This is the costly part of
     counting, so a run does it in its worker processes and merges in the main one.
     """
-    split = text.splitlines()  # once, for all three
-    sig = signature(text, split)
+    sig = signature(text)
     if len(sig) < RELATED:
         return None  # too few content words to tell which story it reports
-    lines = doc_lines(text, split)
-    sents = doc_sentences(text, split)
+    lines = doc_lines(text)  # each cuts its own lines: in C, cheaper than taking a list
+    sents = doc_sentences(text)
     return (sig, lines, sents) if lines or sents else None
 
 

@@ -6,13 +6,16 @@ repeat. `TokenMap` does that in C (`_tokens.c`, built on install) where it can: 
 token is hashed in place and only a token never seen before becomes a Python string, which
 is most of the cost here. `PyTokenMap` is the same in Python, the reference the tests hold
 the C one to, and what runs when the extension was not built (no C compiler).
-`line_shares` and `spread` count the words a document's paragraphs share, for coherence.
+`line_shares` and `spread` count the words a document's paragraphs share, for coherence;
+`commonest` gives the topic signature its words.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from itertools import chain
+from operator import itemgetter
 
 Fn = Callable[[str], tuple[str, ...]]
 
@@ -66,6 +69,25 @@ class PyTokenMap:
         blocks = self.line_sets(text)
         shared = py_spread([words for _, _, words in blocks]).keys()
         return [(s, e, len(words), len(shared & words) / len(words) if words else 0.0) for s, e, words in blocks]
+
+    def commonest(self, text: str, line_words: int, max_chars: int, most: int) -> list[tuple[str, int]]:
+        """(value, count) of the `most` most frequent values of the text's sample, most first,
+        ties in the order first seen (Counter.most_common's order).
+
+        The sample is the text's lines of `line_words` words or more (by their spaces), the
+        first of them up to `max_chars` characters, joined by line breaks and cut there; the
+        text's first `max_chars` when it has no such line.
+        """
+        body, size = [], 0
+        for line in text.splitlines():
+            if line.count(" ") + 1 >= line_words:
+                body.append(line)
+                size += len(line) + 1
+                if size >= max_chars:  # the sample is cut there anyway
+                    break
+        counts = Counter(self.flat(("\n".join(body) if body else text)[:max_chars]))
+        # sorted is stable, so ties keep their first-seen order, as in most_common
+        return sorted(counts.items(), key=itemgetter(1), reverse=True)[:most]
 
     def size(self) -> int:
         return len(self.memo)

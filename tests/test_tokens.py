@@ -63,6 +63,35 @@ def test_line_shares_across_texts_and_a_full_memo(texts: list[str]) -> None:
         assert PyTokenMap(fn).line_shares(text) == want
 
 
+# Lines of a few words, some long enough to be sampled, with words that repeat.
+SAMPLED = st.lists(
+    st.lists(
+        st.sampled_from(["Zorbex", "minister", "said", "a", "the", "Σίσυφος", "x" * 30, "again"]), max_size=14
+    ).map(" ".join),
+    max_size=12,
+).map("\n".join)
+
+
+@native
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(TEXT, SAMPLED), st.integers(1, 14), st.integers(0, 120), st.integers(0, 30))
+def test_commonest_same_as_python(text: str, line_words: int, max_chars: int, most: int) -> None:
+    """The C sample, counts and order, also with a memo emptied mid-text (words it counted stay)."""
+    py = PyTokenMap(_sig_words).commonest(text, line_words, max_chars, most)
+    for c in (TokenMap(_sig_words), TokenMap(lambda t: _sig_words(t), 2)):
+        assert c.commonest(text, line_words, max_chars, most) == py
+        assert c.commonest(text, line_words, max_chars, most) == py  # from the memo
+
+
+def test_commonest_example() -> None:
+    text = "short line\nthe minister said it again and again\nagain the minister spoke\nfooter"
+    for make in (TokenMap, PyTokenMap):
+        top = make(lambda t: (t.lower(),)).commonest(text, 4, 1000, 3)
+        assert top == [("again", 3), ("the", 2), ("minister", 2)]  # ties: first seen first
+        assert make(lambda t: (t,)).commonest(text, 4, 15, 5) == [("the", 1), ("minister", 1), ("sa", 1)]
+        assert make(lambda t: (t,)).commonest("no body\nhere", 9, 4, 5) == [("no", 1), ("b", 1)]
+
+
 def _with_shares(text: str) -> list[tuple[tuple[int, int, set[str]], float]]:
     blocks = PyTokenMap(_token_stems).line_sets(text)
     return list(zip(blocks, _algebra([w for _, _, w in blocks])[1], strict=True))

@@ -122,3 +122,31 @@ def test_glued_at():
     assert not glued_at("ADVERTISEMENTUS officials said today", 13)  # "US": no lowercase after the capital
     assert not glued_at("Advertisement The vote passed today", 14)  # the cut ends in a space
     assert not glued_at("advertisementThe vote", 13)  # fewer than three words follow
+
+
+def test_binding_match_is_the_wrappers():
+    """The stage asks each rule's regex through the binding's Match on UTF-8 (`raw`); on every
+    bundled rule's example lines and their non-ASCII variants, that is the wrapper's
+    match() and fullmatch(), spans turned into characters."""
+    from cleaner.stages.phrases import BOTH, NO_SPAN, START, chars
+
+    stage = Phrases()
+    groups = [stage.start, stage.line]
+    lines = {line for g in groups for r in g.rules for ex in r.examples for line in ex.input.splitlines()}
+    lines |= {f"é{line}" for line in list(lines)} | {line.replace(" ", "\u00a0 ", 1) for line in list(lines)}
+    lines |= {"Anzeige — Σίσυφος", "ADVERTISEMENT 😀 Story"}
+    asked = matched = 0
+    for g in groups:
+        for raw, rx, cut in zip(g.raw, g.regexes, g.cut, strict=True):
+            for line in lines:
+                data = line.encode("utf-8")
+                m, spans = rx.match(line), raw(START, data, 0, len(data))
+                assert (m is None) == (spans[0] == NO_SPAN)
+                if m is not None:
+                    matched += 1
+                    s, e = spans[cut] if cut else spans[0]
+                    got = (chars(data, s), chars(data, e)) if s >= 0 else (s, e)
+                    assert got == m.span(cut or 0)
+                assert (rx.fullmatch(line) is None) == (raw(BOTH, data, 0, len(data))[0] == NO_SPAN)
+                asked += 1
+    assert asked > 10_000 and matched > 100

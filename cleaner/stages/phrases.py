@@ -35,6 +35,18 @@ SET_MAX_MEM = 64 << 20  # bytes RE2 may use for one compiled rule set (program a
 # What str.strip() takes off the end of a line (every character str.isspace() knows), for
 # a line rule tried on a line that still has it.
 TRAILING_SPACE = r"[\t-\r\x1c-\x1f\x85\p{Z}]*\z"
+# A rule's regex is asked through the binding's own Match, on UTF-8 the caller encoded once:
+# group spans in bytes, (-1, -1) when there is none. The wrapper's match() and fullmatch()
+# return the same with offsets in characters and a Match object, at 3 to 5 times the cost,
+# on every line the prefilter sends on (tests/test_phrases.py holds the two to each other).
+START = re2._Anchor.ANCHOR_START
+BOTH = re2._Anchor.ANCHOR_BOTH
+NO_SPAN = (-1, -1)
+
+
+def chars(data: bytes, offset: int) -> int:
+    """The character offset of a byte offset of UTF-8 `data` that RE2 gave (at a character's start)."""
+    return len(data[:offset].decode("utf-8"))
 
 
 def glued_pattern(rule: Rule) -> str:
@@ -70,6 +82,7 @@ class _Group:
         # then a space (which `glued_at` would turn down).
         self.regexes = [compiled_rule(p, g) for p, g in zip(patterns, self.is_glued, strict=True)]
         self.cut = [rx.groupindex.get("cut") for rx in self.regexes]
+        self.raw = [rx._regexp.Match for rx in self.regexes]  # (anchor, utf8, pos, endpos) -> spans
         self.set = _compile_set(anchor, patterns) if patterns and anchor else None
         if self.set is not None:
             # The wrapper's Match re-checks types on every call; this runs once per line.
@@ -183,8 +196,9 @@ class Phrases(Stage):
                 hits = self.hits(rest)
             # With no cut, rest is the segment the hits are of, less trailing space, and the
             # prefilter's line rules allow for that space.
+            data = rest.encode("utf-8")
             for h in hits:
-                if h >= self._starts and self.line.regexes[h - self._starts].fullmatch(rest):
+                if h >= self._starts and self.line.raw[h - self._starts](BOTH, data, 0, len(data))[0] != NO_SPAN:
                     rule = self.line.rules[h - self._starts]
                     whole = Edit(pos, end, rule.id, rule.reason)
                     edits.append(whole)
@@ -195,17 +209,21 @@ class Phrases(Stage):
     def _start_at(self, text: str, pos: int, end: int, hits: list[int]) -> Edit | None:
         """The longest start rule cut at `pos`; `hits`: the prefilter's on text[pos:end]."""
         segment = text[pos:end]
+        data = segment.encode("utf-8")
+        size = len(data)
         best = None
         for i in hits:
             if i >= self._starts:
                 break  # line rules from here on
-            m = self.start.regexes[i].match(segment)
-            if m is None:
+            spans = self.start.raw[i](START, data, 0, size)
+            if spans[0] == NO_SPAN:
                 continue
             g = self.start.cut[i]
-            s, e = (m.start(g), m.end(g)) if g else (0, m.end())
-            if s != 0 or e == 0:
+            s, e = spans[g] if g else (0, spans[0][1])
+            if s != 0 or e <= 0:
                 continue  # a cut must start the segment, or the chain could skip real text
+            if size != len(segment):
+                e = chars(data, e)
             if self.start.is_glued[i] and not glued_at(segment, e):
                 continue
             if best is None or e > best[1]:

@@ -132,8 +132,8 @@ SIG_WORDS_OF = TokenMap(_sig_words, 200_000)  # tokens repeat: each is lowercase
 
 
 def signature(text: str) -> frozenset[str]:
-    """The document's topic: the most frequent content words of its body, its first
-    `SIG_CHARS` characters of them.
+    """The document's topic: the most frequent content words of its body (of the first
+    `SIG_CHARS` characters of it: `TokenMap.commonest` cuts the sample).
 
     Only lines of `BODY_WORDS` or more words count when there are any: a site's short
     template lines (its footer, its menu) would otherwise make all its pages look alike.

@@ -85,7 +85,7 @@ class Rows:
     def publish(self) -> dict:
         """Publish the file, if any; returns what the part's head says of its rows."""
         if self.file is None:
-            rows_path(self.part).unlink(missing_ok=True)  # an earlier run's, for other input
+            rows_path(self.part).unlink(missing_ok=True)  # one an earlier run left for this part
             return {"over": self.over, "rows": self.rows}
         self.file._publish(self.fh)
         return {"over": self.over, "file": self.file.path.name}

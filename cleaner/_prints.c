@@ -134,7 +134,17 @@ typedef struct {
     size_t len, cap;
 } Bytes;
 
-static int put(Bytes *b, Py_UCS4 c) {
+static int put_any(Bytes *b, Py_UCS4 c);
+
+static inline int put(Bytes *b, Py_UCS4 c) {
+    if (c < 0x80 && b->len < b->cap) {
+        b->buf[b->len++] = (unsigned char)c;
+        return 0;
+    }
+    return put_any(b, c);
+}
+
+static int put_any(Bytes *b, Py_UCS4 c) {
     if (b->len + 4 > b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 256;
         unsigned char *buf = PyMem_Realloc(b->buf, cap);
@@ -277,6 +287,11 @@ static int line_sentences(PyObject *text, const Py_UCS4 *d, Py_ssize_t s, Py_ssi
     Py_ssize_t part = s, i = s;
     uint64_t fp;
     while (i < e) {
+        Py_UCS4 c = d[i];
+        if (c != '.' && c != '!' && c != '?' && c != 0x2026) { /* sentence_end's first test, inline */
+            i++;
+            continue;
+        }
         Py_ssize_t punct = sentence_end(d, i, e);
         if (punct < 0) {
             i++;
@@ -504,6 +519,92 @@ static PyObject *digest8(PyObject *Py_UNUSED(module), PyObject *text) {
     return utf8 == NULL ? NULL : b2_hex8((const uint8_t *)utf8, n);
 }
 
+/* The fingerprint of the stripped line d[a:b], at most MAX_CHARS long, as
+   repeated_store._digest(_fold(line)) gives it; Py_None when it has none. The line is folded
+   straight into UTF-8, as fold() would fold it, without making its strings: lowered char by
+   char (str.lower's own mapping, one character for all but two), digit runs to 0,
+   whitespace runs to one space. Those two (İ lowers to two characters, Σ by its
+   neighbours) and lone surrogates (which raise) take fold() itself. New reference. */
+static PyObject *stripped_print(const Py_UCS4 *d, Py_ssize_t a, Py_ssize_t b) {
+    unsigned char buf[4 * MAX_CHARS];
+    Py_ssize_t len = 0, chars = 0;
+    int space = 0, digit = 0, letter = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = d[i];
+        if (c < 128) {
+            if (ascii_space[c]) {
+                space = chars > 0;
+                digit = 0;
+                continue;
+            }
+        } else {
+            if (c == 0x130 || c == 0x3A3 || (c >= 0xD800 && c <= 0xDFFF)) goto slow;
+            if (Py_UNICODE_ISSPACE(c)) { /* lowering keeps a space a space */
+                space = chars > 0;
+                digit = 0;
+                continue;
+            }
+        }
+        if (space) {
+            buf[len++] = ' ';
+            chars++;
+            space = 0;
+        }
+        if (c < 128 ? (c >= '0' && c <= '9') : Py_UNICODE_ISDECIMAL(c)) { /* and a digit a digit */
+            if (!digit) {
+                buf[len++] = '0';
+                chars++;
+            }
+            digit = 1;
+            continue;
+        }
+        digit = 0;
+        chars++;
+        if (c < 128) {
+            if (c >= 'A' && c <= 'Z') c += 32;
+            letter |= c >= 'a' && c <= 'z';
+            buf[len++] = (unsigned char)c;
+            continue;
+        }
+        c = Py_UNICODE_TOLOWER(c);
+        if (!letter) letter = Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c);
+        if (c < 0x80) { /* the Kelvin sign lowers to k */
+            buf[len++] = (unsigned char)c;
+        } else if (c < 0x800) {
+            buf[len++] = (unsigned char)(0xC0 | (c >> 6));
+            buf[len++] = (unsigned char)(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+            buf[len++] = (unsigned char)(0xE0 | (c >> 12));
+            buf[len++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            buf[len++] = (unsigned char)(0x80 | (c & 0x3F));
+        } else {
+            buf[len++] = (unsigned char)(0xF0 | (c >> 18));
+            buf[len++] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+            buf[len++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+            buf[len++] = (unsigned char)(0x80 | (c & 0x3F));
+        }
+    }
+    if (chars < MIN_CHARS || !letter) Py_RETURN_NONE;
+    return b2_hex8(buf, len);
+slow:;
+    PyObject *line = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, d + a, b - a);
+    if (line == NULL) return NULL;
+    PyObject *norm = fold(NULL, line);
+    Py_DECREF(line);
+    if (norm == NULL) return NULL;
+    PyObject *fp;
+    if (PyUnicode_GET_LENGTH(norm) < MIN_CHARS || !has_letter(norm)) {
+        fp = Py_None;
+        Py_INCREF(fp);
+    } else {
+        Py_ssize_t size;
+        const char *utf8 = PyUnicode_AsUTF8AndSize(norm, &size);
+        fp = utf8 ? b2_hex8((const uint8_t *)utf8, size) : NULL;
+    }
+    Py_DECREF(norm);
+    return fp;
+}
+
 static int call_with(PyObject *fn, PyObject *a, PyObject *b, PyObject *c) {
     PyObject *r = c ? PyObject_CallFunctionObjArgs(fn, a, b, c, NULL) : PyObject_CallFunctionObjArgs(fn, a, b, NULL);
     Py_XDECREF(r);
@@ -532,28 +633,16 @@ static int one_line(PyObject *text, const Py_UCS4 *d, Py_ssize_t s, Py_ssize_t e
         if (r < 0) return -1;
     }
     if (n < MIN_CHARS || b - a < MIN_CHARS || b - a > MAX_CHARS) return 0;
-    PyObject *line = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, d + a, b - a);
-    if (line == NULL) return -1;
-    PyObject *norm = fold(NULL, line);
-    int r = -1;
-    if (norm != NULL) {
-        if (PyUnicode_GET_LENGTH(norm) < MIN_CHARS || !has_letter(norm)) {
-            r = 0;
-        } else {
-            Py_ssize_t size;
-            const char *utf8 = PyUnicode_AsUTF8AndSize(norm, &size);
-            PyObject *fp = utf8 ? b2_hex8((const uint8_t *)utf8, size) : NULL;
-            if (fp != NULL) {
-                r = PyDict_Contains(found, fp);
-                if (r == 0) r = PyDict_SetItem(found, fp, line);
-                else if (r > 0) r = 0;
-            }
-            Py_XDECREF(fp);
-        }
-        Py_DECREF(norm);
+    PyObject *fp = stripped_print(d, a, b);
+    if (fp == NULL) return -1;
+    int r = 0;
+    if (fp != Py_None && (r = PyDict_Contains(found, fp)) == 0) { /* the line, the first time only */
+        PyObject *line = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, d + a, b - a);
+        r = line == NULL ? -1 : PyDict_SetItem(found, fp, line);
+        Py_XDECREF(line);
     }
-    Py_DECREF(line);
-    return r;
+    Py_DECREF(fp);
+    return r < 0 ? -1 : 0;
 }
 
 static PyObject *line_prints(PyObject *Py_UNUSED(module), PyObject *args) {
@@ -594,22 +683,7 @@ static PyObject *line_prints(PyObject *Py_UNUSED(module), PyObject *args) {
    it has none. New reference. */
 static PyObject *line_print(const Py_UCS4 *d, Py_ssize_t a, Py_ssize_t b) {
     if (b - a < MIN_CHARS || b - a > MAX_CHARS) Py_RETURN_NONE;
-    PyObject *line = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, d + a, b - a);
-    if (line == NULL) return NULL;
-    PyObject *norm = fold(NULL, line);
-    Py_DECREF(line);
-    if (norm == NULL) return NULL;
-    PyObject *fp;
-    if (PyUnicode_GET_LENGTH(norm) < MIN_CHARS || !has_letter(norm)) {
-        fp = Py_None;
-        Py_INCREF(fp);
-    } else {
-        Py_ssize_t size;
-        const char *utf8 = PyUnicode_AsUTF8AndSize(norm, &size);
-        fp = utf8 ? b2_hex8((const uint8_t *)utf8, size) : NULL;
-    }
-    Py_DECREF(norm);
-    return fp;
+    return stripped_print(d, a, b);
 }
 
 static int append4(PyObject *out, Py_ssize_t start, Py_ssize_t end, PyObject *fp, PyObject *n) {

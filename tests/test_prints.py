@@ -82,6 +82,17 @@ def test_line_prints_as_python(text: str) -> None:
 
 
 @native
+def test_line_prints_on_every_character() -> None:
+    """Each code point (surrogates aside) in a line of its own, framed and tripled: the C
+    folding lowers it as str.lower does (the Kelvin sign to an ASCII k, İ to two characters)."""
+    points = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    for k in range(0, len(points), 20_000):
+        chunk = points[k : k + 20_000]
+        for text in ("\n".join(f"ab{c}cd" for c in chunk), "\n".join(c * 3 for c in chunk)):
+            assert list(doc_lines(text).items()) == list(py_doc_lines(text).items())
+
+
+@native
 def test_line_prints_examples() -> None:
     text = (
         "Copyright 2024 Example Media\n"

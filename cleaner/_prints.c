@@ -27,7 +27,8 @@
 
    Python's own character tests are used throughout (Py_UNICODE_ISSPACE is what str.split,
    str.strip and the re module's \s use; Py_UNICODE_ISDECIMAL is \d), and the lowercase of
-   a non-ASCII line comes from str.lower itself.
+   a non-ASCII character is str.lower's own mapping (Py_UNICODE_TOLOWER; str.lower itself
+   for the two characters where that differs, see fold_into).
 */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -51,31 +52,24 @@ static int check_text(PyObject *text) {
 
 /* ---- fold ---- */
 
-static PyObject *fold(PyObject *Py_UNUSED(module), PyObject *line) {
-    if (check_text(line) < 0) return NULL;
-    PyObject *low;
-    if (PyUnicode_IS_ASCII(line)) { /* ASCII lowercase is A-Z only; no new string needed */
-        low = line;
-        Py_INCREF(low);
-    } else {
-        low = PyObject_CallMethod(line, "lower", NULL); /* full case mapping, final sigma */
-        if (low == NULL || PyUnicode_READY(low) < 0) {
-            Py_XDECREF(low);
-            return NULL;
-        }
-    }
-    int kind = PyUnicode_KIND(low);
-    const void *data = PyUnicode_DATA(low);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(low);
-    Py_UCS4 *out = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(Py_UCS4));
-    if (out == NULL) {
-        Py_DECREF(low);
-        return PyErr_NoMemory();
-    }
+/* [^\W\d_] on one character: a letter as the re module sees it (alphanumeric, not a digit). */
+static int is_letter(Py_UCS4 c) {
+    return c < 128 ? ((c | 32) >= 'a' && (c | 32) <= 'z') : (Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c));
+}
+
+/* The fold of data[0:n] into out (room for n): lowercase, digit runs to one 0, whitespace
+   runs to one space, none at either end. `lower`: lower each character with str.lower's
+   one-character mapping, and return -1 at one that needs str.lower itself (İ lowers to two
+   characters, Σ by its neighbours; a lone surrogate); else the text is lowered already.
+   Lowering keeps a space a space and a digit a digit, so those are tested first. Returns
+   the length; *letter says whether the fold holds a letter. */
+static inline Py_ssize_t fold_into(int kind, const void *data, Py_ssize_t n, int lower, Py_UCS4 *out, int *letter) {
     Py_ssize_t len = 0;
     int space = 0, digit = 0; /* a space is pending; the last character was a digit */
+    *letter = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 c = READ(kind, data, i);
+        if (lower && c >= 128 && (c == 0x130 || c == 0x3A3 || (c >= 0xD800 && c <= 0xDFFF))) return -1;
         if (IS_SPACE(c)) {
             space = len > 0;
             digit = 0;
@@ -86,14 +80,43 @@ static PyObject *fold(PyObject *Py_UNUSED(module), PyObject *line) {
             space = 0;
         }
         if (c < 128 ? (c >= '0' && c <= '9') : Py_UNICODE_ISDECIMAL(c)) {
-            if (!digit) out[len++] = '0'; /* a run of digits becomes one 0 */
+            if (!digit) out[len++] = '0';
             digit = 1;
             continue;
         }
         digit = 0;
-        out[len++] = (c >= 'A' && c <= 'Z') ? c + 32 : c; /* only an ASCII line is not lowered yet */
+        if (c < 128) {
+            if (c >= 'A' && c <= 'Z') c += 32; /* a no-op on text lowered already */
+        } else if (lower) {
+            c = Py_UNICODE_TOLOWER(c); /* the Kelvin sign lowers to ASCII k */
+        }
+        if (!*letter) *letter = is_letter(c);
+        out[len++] = c;
     }
-    Py_DECREF(low);
+    return len;
+}
+
+static PyObject *fold(PyObject *Py_UNUSED(module), PyObject *line) {
+    if (check_text(line) < 0) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(line);
+    Py_UCS4 *out = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(Py_UCS4));
+    if (out == NULL) return PyErr_NoMemory();
+    int letter;
+    Py_ssize_t len = fold_into(PyUnicode_KIND(line), PyUnicode_DATA(line), n, 1, out, &letter);
+    if (len < 0) { /* str.lower itself: full case mapping, final sigma */
+        PyObject *low = PyObject_CallMethod(line, "lower", NULL);
+        Py_ssize_t m = low == NULL || PyUnicode_READY(low) < 0 ? -1 : PyUnicode_GET_LENGTH(low);
+        Py_UCS4 *more = m < 0 ? NULL : PyMem_Realloc(out, (size_t)(m > 0 ? m : 1) * sizeof(Py_UCS4));
+        if (more == NULL) {
+            if (m >= 0) PyErr_NoMemory();
+            Py_XDECREF(low);
+            PyMem_Free(out);
+            return NULL;
+        }
+        out = more;
+        len = fold_into(PyUnicode_KIND(low), PyUnicode_DATA(low), m, 0, out, &letter);
+        Py_DECREF(low);
+    }
     PyObject *res = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, len);
     PyMem_Free(out);
     return res;
@@ -144,6 +167,30 @@ static inline int put(Bytes *b, Py_UCS4 c) {
     return put_any(b, c);
 }
 
+/* c as UTF-8 at p (room for 4); how many bytes. */
+static int utf8_into(Py_UCS4 c, unsigned char *p) {
+    if (c < 0x80) {
+        p[0] = (unsigned char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        p[0] = (unsigned char)(0xC0 | (c >> 6));
+        p[1] = (unsigned char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        p[0] = (unsigned char)(0xE0 | (c >> 12));
+        p[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+        p[2] = (unsigned char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    p[0] = (unsigned char)(0xF0 | (c >> 18));
+    p[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+    p[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+    p[3] = (unsigned char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
 static int put_any(Bytes *b, Py_UCS4 c) {
     if (b->len + 4 > b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 256;
@@ -155,26 +202,7 @@ static int put_any(Bytes *b, Py_UCS4 c) {
         b->buf = buf;
         b->cap = cap;
     }
-    unsigned char *p = b->buf + b->len;
-    if (c < 0x80) {
-        p[0] = (unsigned char)c;
-        b->len += 1;
-    } else if (c < 0x800) {
-        p[0] = (unsigned char)(0xC0 | (c >> 6));
-        p[1] = (unsigned char)(0x80 | (c & 0x3F));
-        b->len += 2;
-    } else if (c < 0x10000) {
-        p[0] = (unsigned char)(0xE0 | (c >> 12));
-        p[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-        p[2] = (unsigned char)(0x80 | (c & 0x3F));
-        b->len += 3;
-    } else {
-        p[0] = (unsigned char)(0xF0 | (c >> 18));
-        p[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-        p[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-        p[3] = (unsigned char)(0x80 | (c & 0x3F));
-        b->len += 4;
-    }
+    b->len += (size_t)utf8_into(c, b->buf + b->len);
     return 0;
 }
 
@@ -411,16 +439,12 @@ static int sentence_end_char(Py_UCS4 c) { /* repeated_store.SENTENCE_ENDS */
            c == ')' || c == 0x2026;
 }
 
-/* [^\W\d_]: a letter as the re module sees it (alphanumeric, not a decimal digit). */
+/* Does s hold a letter (is_letter)? */
 static int has_letter(PyObject *s) {
     int kind = PyUnicode_KIND(s);
     const void *data = PyUnicode_DATA(s);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c < 128 ? ((c | 32) >= 'a' && (c | 32) <= 'z') : (Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c)))
-            return 1;
-    }
+    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(s); i++)
+        if (is_letter(PyUnicode_READ(kind, data, i))) return 1;
     return 0;
 }
 
@@ -520,73 +544,21 @@ static PyObject *digest8(PyObject *Py_UNUSED(module), PyObject *text) {
 }
 
 /* The fingerprint of the stripped line d[a:b], at most MAX_CHARS long, as
-   repeated_store._digest(_fold(line)) gives it; Py_None when it has none. The line is folded
-   straight into UTF-8, as fold() would fold it, without making its strings: lowered char by
-   char (str.lower's own mapping, one character for all but two), digit runs to 0,
-   whitespace runs to one space. Those two (İ lowers to two characters, Σ by its
-   neighbours) and lone surrogates (which raise) take fold() itself. New reference. */
+   repeated_store._digest(_fold(line)) gives it; Py_None when it has none. The fold
+   (fold_into) goes straight to UTF-8, with no string made; a line that needs str.lower
+   itself takes fold() (and a lone surrogate raises there, as encoding it does in Python).
+   New reference. */
 static PyObject *stripped_print(const Py_UCS4 *d, Py_ssize_t a, Py_ssize_t b) {
+    Py_UCS4 folded[MAX_CHARS];
     unsigned char buf[4 * MAX_CHARS];
-    Py_ssize_t len = 0, chars = 0;
-    int space = 0, digit = 0, letter = 0;
-    for (Py_ssize_t i = a; i < b; i++) {
-        Py_UCS4 c = d[i];
-        if (c < 128) {
-            if (ascii_space[c]) {
-                space = chars > 0;
-                digit = 0;
-                continue;
-            }
-        } else {
-            if (c == 0x130 || c == 0x3A3 || (c >= 0xD800 && c <= 0xDFFF)) goto slow;
-            if (Py_UNICODE_ISSPACE(c)) { /* lowering keeps a space a space */
-                space = chars > 0;
-                digit = 0;
-                continue;
-            }
-        }
-        if (space) {
-            buf[len++] = ' ';
-            chars++;
-            space = 0;
-        }
-        if (c < 128 ? (c >= '0' && c <= '9') : Py_UNICODE_ISDECIMAL(c)) { /* and a digit a digit */
-            if (!digit) {
-                buf[len++] = '0';
-                chars++;
-            }
-            digit = 1;
-            continue;
-        }
-        digit = 0;
-        chars++;
-        if (c < 128) {
-            if (c >= 'A' && c <= 'Z') c += 32;
-            letter |= c >= 'a' && c <= 'z';
-            buf[len++] = (unsigned char)c;
-            continue;
-        }
-        c = Py_UNICODE_TOLOWER(c);
-        if (!letter) letter = Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c);
-        if (c < 0x80) { /* the Kelvin sign lowers to k */
-            buf[len++] = (unsigned char)c;
-        } else if (c < 0x800) {
-            buf[len++] = (unsigned char)(0xC0 | (c >> 6));
-            buf[len++] = (unsigned char)(0x80 | (c & 0x3F));
-        } else if (c < 0x10000) {
-            buf[len++] = (unsigned char)(0xE0 | (c >> 12));
-            buf[len++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-            buf[len++] = (unsigned char)(0x80 | (c & 0x3F));
-        } else {
-            buf[len++] = (unsigned char)(0xF0 | (c >> 18));
-            buf[len++] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-            buf[len++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-            buf[len++] = (unsigned char)(0x80 | (c & 0x3F));
-        }
+    int letter;
+    Py_ssize_t n = fold_into(PyUnicode_4BYTE_KIND, d + a, b - a, 1, folded, &letter);
+    if (n >= 0) {
+        if (n < MIN_CHARS || !letter) Py_RETURN_NONE;
+        Py_ssize_t len = 0;
+        for (Py_ssize_t i = 0; i < n; i++) len += utf8_into(folded[i], buf + len);
+        return b2_hex8(buf, len);
     }
-    if (chars < MIN_CHARS || !letter) Py_RETURN_NONE;
-    return b2_hex8(buf, len);
-slow:;
     PyObject *line = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, d + a, b - a);
     if (line == NULL) return NULL;
     PyObject *norm = fold(NULL, line);

@@ -410,10 +410,16 @@ typedef struct {
     Py_ssize_t len, cap;
 } LineIds;
 
+/* The ids of a slot's words (slot->nids of them), worked out the first time; NULL on error. */
+static const int32_t *ids_of(TokenMap *self, Slot *slot) {
+    if (slot->nids < 0 && slot_ids(self, slot) < 0) return NULL;
+    return slot->nids > 1 ? slot->ids : &slot->id0;
+}
+
 static int add_ids(TokenMap *self, void *acc_, Slot *slot) {
     LineIds *acc = acc_;
-    if (slot->nids < 0 && slot_ids(self, slot) < 0) return -1;
-    const int32_t *ids = slot->nids > 1 ? slot->ids : &slot->id0;
+    const int32_t *ids = ids_of(self, slot);
+    if (ids == NULL) return -1;
     for (Py_ssize_t k = 0; k < slot->nids; k++) {
         int32_t id = ids[k];
         Mark *m = &self->marks[id];
@@ -514,8 +520,8 @@ typedef struct {
 
 static int add_tally(TokenMap *self, void *acc_, Slot *slot) {
     Tally *t = acc_;
-    if (slot->nids < 0 && slot_ids(self, slot) < 0) return -1;
-    const int32_t *ids = slot->nids > 1 ? slot->ids : &slot->id0;
+    const int32_t *ids = ids_of(self, slot);
+    if (ids == NULL) return -1;
     for (Py_ssize_t k = 0; k < slot->nids; k++) {
         Mark *m = &self->marks[ids[k]];
         if (m->count_call != t->call) {

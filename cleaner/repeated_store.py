@@ -51,6 +51,10 @@ BODY_WORDS = 12  # lines this long are the body a signature is taken from (foote
 MAX_SIGS = 16  # signatures kept per line
 MIN_CHARS = 3  # shorter lines are not counted (list bullets, "--")
 MAX_CHARS = 400  # longer lines are paragraphs of content, not a template
+# Signatures of this many recent documents are shared: a copy's equal signature is then the
+# same object, and the test that it is already kept (every line and sentence of a copy
+# asks it) compares no words.
+RECENT = 4096
 # A marker glued to the paragraph after it ("Our partners keep this page freeThe minister
 # said") is counted too, as its own line would be: where it ends within a line's first
 # GLUED_HEAD characters, has GLUED_MIN_WORDS words or more (shorter ones, "OpenAI", are
@@ -289,6 +293,7 @@ class Store:
         self.pruned = 0
         self.partial = False  # loaded without signatures (counted_only): read-only
         self.sentences = Sentences(max_lines // 2, related)  # half the lines: they cost memory too
+        self._recent: dict[frozenset[str], frozenset[str]] = {}  # signatures of recent documents
 
     def add_document(self, text: str) -> None:
         prepared = prepare(text)
@@ -300,6 +305,13 @@ class Store:
         if self.partial:
             raise CleanerError("a store loaded without its signatures cannot count documents")
         self.docs += 1
+        same = self._recent.get(sig)  # a copy's signature: then `sig in kept` is an identity test
+        if same is not None:
+            sig = same
+        else:
+            if len(self._recent) >= RECENT:
+                self._recent.clear()
+            self._recent[sig] = sig
         if sents:
             self.sentences.add(sig, sents)
         entries = self.entries

@@ -5,7 +5,7 @@ import dataclasses
 import orjson
 import pytest
 
-from cleaner import ConfigError, Document, Pipeline, clean, load_config
+from cleaner import ConfigError, Document, Pipeline, clean, load_config, repeated_store
 from cleaner.errors import CleanerError
 from cleaner.learn import learn_inputs
 from cleaner.pool import Engine
@@ -385,6 +385,39 @@ def test_counting_the_same_documents_again_changes_nothing():
     learn(reversed(texts), store)
     assert store.counts() == before
     assert before[fingerprint(FOOTER)] == 7  # seven topics, each counted once
+
+
+def test_copies_share_one_signature_object_and_the_memo_is_bounded(tmp_path, monkeypatch):
+    """A copy's equal signature is swapped for the one kept, so checking that it is kept
+    compares no words; the state is what it would be without the memo."""
+    texts = [story(i % 7, FOOTER, variant=i % 3) for i in range(60)]  # every story three ways, copied
+    saved = []
+    for recent in (4096, 1):  # 1: each document's signature is new to the memo
+        monkeypatch.setattr(repeated_store, "RECENT", recent)
+        store = Store()
+        for text in texts:
+            store.add_prepared(*repeated_store.prepare(text))
+            assert len(store._recent) <= recent
+        store.save(tmp_path / f"{recent}.json")
+        saved.append((tmp_path / f"{recent}.json").read_bytes())
+    assert saved[0] == saved[1]
+
+    class Sig(frozenset):  # counts the word-by-word comparisons
+        compared = 0
+
+        def __eq__(self, other):
+            Sig.compared += 1
+            return frozenset.__eq__(self, other)
+
+        __hash__ = frozenset.__hash__
+
+    monkeypatch.setattr(repeated_store, "RECENT", 4096)
+    store = Store()
+    sig, lines, sents = repeated_store.prepare(texts[0])
+    store.add_prepared(Sig(sig), lines, sents)
+    Sig.compared = 0
+    store.add_prepared(Sig(sig), lines, sents)  # a copy: its lines and sentences are all kept for it
+    assert len(lines) + len(sents) > 5 and Sig.compared == 1  # the memo's, not one per line
 
 
 def test_documents_too_short_to_have_a_topic_do_not_vouch():

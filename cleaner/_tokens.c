@@ -156,52 +156,69 @@ static Slot *remember(TokenMap *self, PyObject *text, Py_ssize_t start, Py_ssize
     return slot;
 }
 
-/* Call add(acc, value) for each token of text[start:end]: one loop per string kind, so
-   the compiler sees plain arrays. The hash is worked out while the token is scanned. */
+/* What each_token does with a token's slot. */
 typedef int (*adder)(TokenMap *self, void *acc, Slot *slot);
 
-#define DEFINE_EACH(NAME, T)                                                                       \
-    static int NAME(TokenMap *self, PyObject *text, const T *data, Py_ssize_t start,               \
-                    Py_ssize_t end, adder add, void *acc) {                                        \
-        Py_ssize_t i = start;                                                                      \
-        while (i < end) {                                                                          \
-            while (i < end && IS_SPACE(data[i])) i++;                                              \
-            if (i >= end) break;                                                                   \
-            Py_ssize_t s = i;                                                                      \
-            uint64_t h = FNV_OFFSET;                                                               \
-            while (i < end && !IS_SPACE(data[i])) {                                                \
-                h = (h ^ (uint64_t)data[i]) * FNV_PRIME;                                           \
-                i++;                                                                               \
+/* The slot of a token, or NULL when it is new. */
+#define DEFINE_FIND(NAME, T)                                                                       \
+    static inline Slot *NAME(TokenMap *self, const T *data, Py_ssize_t s, Py_ssize_t len,          \
+                             uint64_t h) {                                                         \
+        Py_ssize_t mask = self->cap - 1, j = (Py_ssize_t)(h & (uint64_t)mask);                     \
+        for (;;) {                                                                                 \
+            Slot *slot = &self->slots[j];                                                          \
+            if (slot->value == NULL) return NULL;                                                  \
+            if (slot->hash == h && slot->len == len) {                                             \
+                Py_ssize_t k = 0;                                                                  \
+                if (slot->chars == NULL)                                                           \
+                    while (k < len && slot->small[k] == (Py_UCS4)data[s + k]) k++;                 \
+                else                                                                               \
+                    while (k < len && slot->chars[k] == (Py_UCS4)data[s + k]) k++;                 \
+                if (k == len) return slot;                                                         \
             }                                                                                      \
-            h ^= h >> 29; /* FNV's low bits, which pick the slot, are weak */                     \
-            Py_ssize_t len = i - s, mask = self->cap - 1;                                          \
-            Py_ssize_t j = (Py_ssize_t)(h & (uint64_t)mask);                                       \
-            Slot *found = NULL;                                                                    \
-            for (;;) {                                                                             \
-                Slot *slot = &self->slots[j];                                                      \
-                if (slot->value == NULL) break;                                                    \
-                if (slot->hash == h && slot->len == len) {                                         \
-                    Py_ssize_t k = 0;                                                              \
-                    if (slot->chars == NULL)                                                       \
-                        while (k < len && slot->small[k] == (Py_UCS4)data[s + k]) k++;             \
-                    else                                                                           \
-                        while (k < len && slot->chars[k] == (Py_UCS4)data[s + k]) k++;             \
-                    if (k == len) {                                                                \
-                        found = slot;                                                              \
-                        break;                                                                     \
-                    }                                                                              \
-                }                                                                                  \
-                j = (j + 1) & mask;                                                                \
-            }                                                                                      \
-            if (found == NULL && (found = remember(self, text, s, i, h)) == NULL) return -1;       \
-            if (add(self, acc, found) < 0) return -1;                                              \
+            j = (j + 1) & mask;                                                                    \
         }                                                                                          \
-        return 0;                                                                                  \
     }
 
-DEFINE_EACH(each_1, Py_UCS1)
-DEFINE_EACH(each_2, Py_UCS2)
-DEFINE_EACH(each_4, Py_UCS4)
+/* Call add(acc, value) for each token of text[start:end]: one loop per string kind, so
+   the compiler sees plain arrays. The hash is worked out while the token is scanned, and
+   a token's slot is looked up only once the next token is scanned, its slot asked for
+   ahead: most of a lookup's time was the wait for that memory, which now overlaps the
+   scan. Tokens are still looked up and added in order. */
+#define DEFINE_EACH(NAME, FIND, T)                                                                 \
+    static int NAME(TokenMap *self, PyObject *text, const T *data, Py_ssize_t start,               \
+                    Py_ssize_t end, adder add, void *acc) {                                        \
+        Py_ssize_t i = start, ps = 0, plen = -1; /* the token scanned, not looked up yet */        \
+        uint64_t ph = 0;                                                                           \
+        for (;;) {                                                                                 \
+            while (i < end && IS_SPACE(data[i])) i++;                                              \
+            Py_ssize_t s = i, len = -1;                                                            \
+            uint64_t h = FNV_OFFSET;                                                               \
+            if (i < end) {                                                                         \
+                while (i < end && !IS_SPACE(data[i])) {                                            \
+                    h = (h ^ (uint64_t)data[i]) * FNV_PRIME;                                       \
+                    i++;                                                                           \
+                }                                                                                  \
+                h ^= h >> 29; /* FNV's low bits, which pick the slot, are weak */                 \
+                len = i - s;                                                                       \
+                __builtin_prefetch(&self->slots[h & (uint64_t)(self->cap - 1)]);                   \
+            }                                                                                      \
+            if (plen >= 0) {                                                                       \
+                Slot *found = FIND(self, data, ps, plen, ph);                                      \
+                if (found == NULL && (found = remember(self, text, ps, ps + plen, ph)) == NULL)    \
+                    return -1;                                                                     \
+                if (add(self, acc, found) < 0) return -1;                                          \
+            }                                                                                      \
+            if (len < 0) return 0;                                                                 \
+            ps = s, plen = len, ph = h;                                                            \
+        }                                                                                          \
+    }
+
+DEFINE_FIND(find_1, Py_UCS1)
+DEFINE_FIND(find_2, Py_UCS2)
+DEFINE_FIND(find_4, Py_UCS4)
+DEFINE_EACH(each_1, find_1, Py_UCS1)
+DEFINE_EACH(each_2, find_2, Py_UCS2)
+DEFINE_EACH(each_4, find_4, Py_UCS4)
 
 static int each_token(TokenMap *self, PyObject *text, Py_ssize_t start, Py_ssize_t end, adder add,
                       void *acc) {

@@ -231,7 +231,9 @@ def main() -> None:
         ("`ftfy.fix_text`, one core", f"{med(ftfys):.2f} MB/s (first {sample_size / 1e6:.0f} MB){each(ftfys, '.2f')}"),
         (
             "datatrove `C4QualityFilter`, one core",
-            f"{med(c4s):.2f} MB/s (first {sample_size / 1e6:.0f} MB){each(c4s, '.2f')}" if c4s else "datatrove not installed (`pip install -e '.[bench]'`)",
+            f"{med(c4s):.2f} MB/s (first {sample_size / 1e6:.0f} MB){each(c4s, '.2f')}"
+            if c4s
+            else "datatrove not installed (`pip install -e '.[bench]'`)",
         ),
         ("`cleaner run --workers 1`", f"{med(r1s):.2f} MB/s ({size / med(r1s) / 1e6:.0f} s){each(r1s, '.2f')}"),
         ("`cleaner run --workers 2`", f"{med(r2s):.2f} MB/s ({size / med(r2s) / 1e6:.0f} s){each(r2s, '.2f')}"),

@@ -17,7 +17,7 @@ from .document import Cleaned
 from .errors import InputError
 from .io import Item, kind_of, open_writer, output_name, read_items
 from .io.readers import RawLine, jsonl_lines, parse_line
-from .io.writers import JsonlWriter, TextWriter, jsonl_line
+from .io.writers import JsonlWriter, TextWriter, gzip_member, jsonl_line
 from .learn import learn_inputs
 from .pipeline import Pipeline, Stats
 from .pool import Engine, in_order
@@ -134,18 +134,61 @@ def _init_worker(config: Config, review_over: float) -> None:
     _worker = (Pipeline(config), config.fields, review_over)
 
 
-def _clean_batch(units: list[Item | RawLine]) -> tuple[list[Outcome], Stats]:
+def _clean_batch(units: list[Item | RawLine], runs: list[tuple[int, bool]]) -> tuple[list[Outcome], Stats]:
     assert _worker is not None
-    return _clean_units(*_worker, units)
+    return _clean_units(*_worker, units, runs)
 
 
 def _clean_units(
-    pipeline: Pipeline, fields: Fields, review_over: float, units: list[Item | RawLine]
+    pipeline: Pipeline, fields: Fields, review_over: float, units: list[Item | RawLine], runs: list[tuple[int, bool]]
 ) -> tuple[list[Outcome], Stats]:
     """The outcomes of a batch, and its documents' counts summed (cheaper to send and add
-    than each document's)."""
+    than each document's). `runs` (see `_runs`) says which outcomes go into one gzip member."""
     stats = Stats()
-    return [_clean_unit(pipeline, fields, u, stats, review_over) for u in units], stats
+    outcomes = [_clean_unit(pipeline, fields, u, stats, review_over) for u in units]
+    start = 0
+    for n, packed in runs:
+        if packed:
+            _pack(outcomes[start : start + n])
+        start += n
+    return outcomes, stats
+
+
+def _pack(outcomes: list[Outcome]) -> None:
+    """Gzip the output lines of `outcomes` (one .gz output's) as one member, carried by the
+    last of them; the others' lines become b"" (see `JsonlWriter.packed`)."""
+    written = [o for o in outcomes if o.line is not None]
+    if not written:
+        return
+    member = gzip_member(b"".join(o.line for o in written if o.line is not None))
+    for o in written:
+        o.line = b""
+    written[-1].line = member
+
+
+def _packed(job: Job) -> bool:
+    return job.out.name.lower().endswith(".gz")
+
+
+def _runs(
+    batches: Iterator[list[tuple[Job, Item | RawLine]]],
+) -> Iterator[tuple[list[tuple[Job, Item | RawLine]], list[tuple[int, bool]]]]:
+    """Each batch with its runs: (count, gzip?) for consecutive units of one input, cut at
+    every BATCH-th unit of the input. A .gz input's batches start at its first unit and are
+    whole multiples of BATCH, so its members, and its output's bytes, depend on that input
+    only: not on the engine's batch size, nor on the other inputs of the run."""
+    job: Job | None = None
+    seen = 0
+    for batch in batches:
+        runs: list[list] = []
+        for unit_job, _ in batch:
+            if unit_job is not job:
+                job, seen = unit_job, 0
+            if seen % BATCH == 0 or not runs or runs[-1][2] is not job:
+                runs.append([0, _packed(job), job])
+            runs[-1][0] += 1
+            seen += 1
+        yield batch, [(n, packed) for n, packed, _ in runs]
 
 
 def _clean_unit(pipeline: Pipeline, fields: Fields, unit: Item | RawLine, stats: Stats, review_over: float) -> Outcome:
@@ -211,8 +254,12 @@ def _units(
 
 
 def _batches(pairs: Iterator[tuple[Job, Item | RawLine]], size: int) -> Iterator[list[tuple[Job, Item | RawLine]]]:
+    """Batches of `size` units; a .gz input's start a batch of their own (see `_runs`)."""
     batch: list[tuple[Job, Item | RawLine]] = []
     for pair in pairs:
+        if batch and pair[0] is not batch[-1][0] and (_packed(pair[0]) or _packed(batch[-1][0])):
+            yield batch
+            batch = []
         batch.append(pair)
         if len(batch) >= size:
             yield batch
@@ -372,15 +419,17 @@ def _clean_jobs(
             on_progress(1, outcome.chars_in)
 
     try:
-        batches = _batches(_units(todo, config, limit, result), BATCH * engine.batch_scale)
+        batches = _runs(_batches(_units(todo, config, limit, result), BATCH * engine.batch_scale))
         if not engine.parallel:
             pipeline = Pipeline(config)
-            for batch in batches:
-                for job, unit in batch:
-                    handle(job, _clean_unit(pipeline, config.fields, unit, result.stats, review_over))
+            for batch, runs in batches:
+                outcomes, stats = _clean_units(pipeline, config.fields, review_over, [u for _, u in batch], runs)
+                for (job, _), outcome in zip(batch, outcomes, strict=True):
+                    handle(job, outcome)
+                result.stats.merge(stats)
         else:
             with engine.executor(_init_worker, (config, review_over)) as pool:
-                tasks = ((batch, ([unit for _, unit in batch],)) for batch in batches)
+                tasks = ((batch, ([unit for _, unit in batch], runs)) for batch, runs in batches)
                 for batch, (outcomes, stats) in in_order(pool, _clean_batch, tasks, 4 * engine.slots):
                     for (job, _), outcome in zip(batch, outcomes, strict=True):
                         handle(job, outcome)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import zlib
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from cleaner import load_config
 from cleaner.config import Fields
 from cleaner.errors import InputError
 from cleaner.io import read_items
-from cleaner.run import plan, run
+from cleaner.run import BATCH, plan, run
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -330,10 +331,53 @@ def test_workers_give_the_same_output(tree, config):
     for path in out.rglob("*"):
         if path.is_file() and ".cleaner" not in path.parts:
             twin = out.with_name("out2") / path.relative_to(out)
-            if path.name.endswith((".gz", ".zst")):
+            if path.name.endswith(".zst"):
                 assert read_jsonl(twin) == read_jsonl(path)
-            else:
+            else:  # .gz members are cut the same way for any worker count
                 assert twin.read_bytes() == path.read_bytes()
+
+
+def gzip_members(data: bytes) -> list[bytes]:
+    """The decompressed members of a gzip file."""
+    members = []
+    while data:
+        d = zlib.decompressobj(wbits=31)
+        members.append(d.decompress(data))
+        assert d.eof, "a member breaks off"
+        data = d.unused_data
+    return members
+
+
+def test_gz_output_members_depend_only_on_their_input(tmp_path, config):
+    """Workers gzip their batches' lines; the members are cut per input every run.BATCH
+    records, so the bytes are the same with 1 or 2 workers and with or without other inputs."""
+    records = [{"id": f"r{i}", "text": f"Story {i} of the day.\n\nADVERTISEMENT\n\nIt ended {i}."} for i in range(70)]
+    both, alone = tmp_path / "both", tmp_path / "alone"
+    (both / "a.jsonl.gz").parent.mkdir()
+    (both / "a.jsonl.gz").write_bytes(gzip.compress(jsonl_bytes(records[:5])))
+    (both / "s.jsonl.gz").write_bytes(gzip.compress(jsonl_bytes(records)))
+    alone.mkdir()
+    shutil.copy(both / "s.jsonl.gz", alone / "s.jsonl.gz")
+    run([both], tmp_path / "o1", config)
+    run([both], tmp_path / "o2", config, workers=2)
+    run([alone], tmp_path / "o3", config, workers=2)
+    made = (tmp_path / "o1" / "s.jsonl.gz").read_bytes()
+    assert made == (tmp_path / "o2" / "s.jsonl.gz").read_bytes() == (tmp_path / "o3" / "s.jsonl.gz").read_bytes()
+    members = gzip_members(made)
+    assert [m.count(b"\n") for m in members] == [BATCH, BATCH, 70 - 2 * BATCH]
+    got = [json.loads(x) for x in gzip.decompress(made).splitlines()]
+    assert [r["id"] for r in got] == [r["id"] for r in records]
+    assert got[69]["text"] == "Story 69 of the day.\n\nIt ended 69."
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_gz_output_without_records_is_still_gzip(tmp_path, config, workers):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "bad.jsonl.gz").write_bytes(gzip.compress(b"{oops\n"))
+    result = run([src], tmp_path / "out", config, workers=workers, on_failure=lambda s, e: None)
+    assert len(result.failures) == 1
+    assert gzip.decompress((tmp_path / "out" / "bad.jsonl.gz").read_bytes()) == b""
 
 
 # ---------------------------------------------------------------- plan / run refusals

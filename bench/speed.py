@@ -1,7 +1,7 @@
 """Throughput and memory of `cleaner run`, side by side with ftfy and datatrove's C4 filter.
 
     python bench/speed.py [--mb 200] [--peer-mb 20] [--rounds 1] [--memory-gb 0] [--without-learning]
-                          [--clean-text] [--workdir DIR]
+                          [--clean-text] [--gzip] [--workdir DIR]
 
 The corpus is bench/data/noisy-dev/noisy.jsonl, each copy made unique (its copy
 number after its first line and in its id), replicated to --mb megabytes of JSONL. In one
@@ -15,7 +15,9 @@ its rounds (each ratio is taken within its round first); every round's figure is
 With --without-learning, also `cleaner run` with the `repeated` stage off (no counting
 pass), 1 and 2 workers, and what that costs in quality (`cleaner eval` on noisy-dev, both
 pipelines). With --clean-text, also a corpus of noisy-dev's gold texts (the same
-documents without their noise) made the same way. The machine's own speed-up from 1 to 2
+documents without their noise) made the same way. With --gzip, also the corpus as one
+`.jsonl.gz` shard (written at level 1), 1 and 2 workers: the output is gzipped too, by the
+workers; MB/s is of the uncompressed input. The machine's own speed-up from 1 to 2
 processes (a pure-Python loop, no I/O, measured just before and just after the two `cleaner
 run`s) shows what a shared VM gives a second process at that time: the ceiling of the
 cleaner's speed-up. With --memory-gb G, also a G GB corpus
@@ -26,6 +28,7 @@ every 0.2 s. Writes the `speed` section of BENCHMARKS.md. Needs the bench extra 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import platform
@@ -183,6 +186,7 @@ def main() -> None:
     ap.add_argument(
         "--clean-text", action="store_true", help="also time a corpus of the same documents without their noise"
     )
+    ap.add_argument("--gzip", action="store_true", help="also time the corpus as a .jsonl.gz shard")
     ap.add_argument(
         "--rounds",
         type=int,
@@ -274,6 +278,23 @@ def main() -> None:
             ),
         ]
         plain.unlink()
+    if a.gzip:
+        shard = work / "corpus.jsonl.gz"
+        with corpus.open("rb") as src, gzip.open(shard, "wb", compresslevel=1) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        g1, _ = clean(shard, work / "out1", 1)
+        g2, _ = clean(shard, work / "out2", 2)
+        rows += [
+            (
+                f"`.jsonl.gz` shard ({shard.stat().st_size / 1e6:.0f} MB gzipped): 1 worker",
+                f"{size / g1 / 1e6:.2f} MB/s ({g1:.0f} s)",
+            ),
+            (
+                "`.jsonl.gz` shard: 2 workers",
+                f"{size / g2 / 1e6:.2f} MB/s ({g2:.0f} s), {size / g2 / 2e6:.2f} per core, speed-up {g1 / g2:.2f}×",
+            ),
+        ]
+        shard.unlink()
     if a.memory_gb:
         big = work / "big.jsonl"
         big_size, big_n = make_corpus(big, a.memory_gb * 1000)
@@ -295,6 +316,7 @@ def main() -> None:
         + (f" --memory-gb {a.memory_gb:g}" if a.memory_gb else "")
         + (" --without-learning" if a.without_learning else "")
         + (" --clean-text" if a.clean_text else "")
+        + (" --gzip" if a.gzip else "")
         + f"` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC: {platform.machine()}, {cores} cores, "
         f"Python {platform.python_version()}; {versions}. Corpus: noisy-dev records made unique and "
         f"replicated to {size / 1e6:.0f} MB of JSONL ({n:,} documents). `cleaner run` is end to end (read, "

@@ -6,6 +6,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,13 +158,13 @@ def _clean_units(
 def _pack(outcomes: list[Outcome]) -> None:
     """Gzip the output lines of `outcomes` (one .gz output's) as one member, carried by the
     last of them; the others' lines become b"" (see `JsonlWriter.packed`)."""
-    written = [o for o in outcomes if o.line is not None]
-    if not written:
+    lines = [(o, o.line) for o in outcomes if o.line is not None]
+    if not lines:
         return
-    member = gzip_member(b"".join(o.line for o in written if o.line is not None))
-    for o in written:
+    member = gzip_member(b"".join(line for _, line in lines))
+    for o, _ in lines:
         o.line = b""
-    written[-1].line = member
+    lines[-1][0].line = member
 
 
 def _packed(job: Job) -> bool:
@@ -178,17 +179,17 @@ def _runs(
     whole multiples of BATCH, so its members, and its output's bytes, depend on that input
     only: not on the engine's batch size, nor on the other inputs of the run."""
     job: Job | None = None
-    seen = 0
+    seen = 0  # units of `job` so far
     for batch in batches:
-        runs: list[list] = []
+        runs: list[tuple[int, bool]] = []
         for unit_job, _ in batch:
             if unit_job is not job:
                 job, seen = unit_job, 0
-            if seen % BATCH == 0 or not runs or runs[-1][2] is not job:
-                runs.append([0, _packed(job), job])
-            runs[-1][0] += 1
+            if seen % BATCH == 0 or not runs:  # a new input, its next BATCH, or a new batch
+                runs.append((0, _packed(job)))
+            runs[-1] = (runs[-1][0] + 1, runs[-1][1])
             seen += 1
-        yield batch, [(n, packed) for n, packed, _ in runs]
+        yield batch, runs
 
 
 def _clean_unit(pipeline: Pipeline, fields: Fields, unit: Item | RawLine, stats: Stats, review_over: float) -> Outcome:
@@ -420,20 +421,18 @@ def _clean_jobs(
 
     try:
         batches = _runs(_batches(_units(todo, config, limit, result), BATCH * engine.batch_scale))
-        if not engine.parallel:
-            pipeline = Pipeline(config)
-            for batch, runs in batches:
-                outcomes, stats = _clean_units(pipeline, config.fields, review_over, [u for _, u in batch], runs)
+        tasks = ((batch, ([unit for _, unit in batch], runs)) for batch, runs in batches)
+        with ExitStack() as stack:
+            if engine.parallel:
+                pool = stack.enter_context(engine.executor(_init_worker, (config, review_over)))
+                done = in_order(pool, _clean_batch, tasks, 4 * engine.slots)
+            else:  # the same batches and runs in this process: the same outputs
+                pipeline = Pipeline(config)
+                done = ((batch, _clean_units(pipeline, config.fields, review_over, *args)) for batch, args in tasks)
+            for batch, (outcomes, stats) in done:
                 for (job, _), outcome in zip(batch, outcomes, strict=True):
                     handle(job, outcome)
                 result.stats.merge(stats)
-        else:
-            with engine.executor(_init_worker, (config, review_over)) as pool:
-                tasks = ((batch, ([unit for _, unit in batch], runs)) for batch, runs in batches)
-                for batch, (outcomes, stats) in in_order(pool, _clean_batch, tasks, 4 * engine.slots):
-                    for (job, _), outcome in zip(batch, outcomes, strict=True):
-                        handle(job, outcome)
-                    result.stats.merge(stats)
         current.finish(result, complete=not result.limited)
         if not result.limited:
             for job, _ in todo:  # an input with no readable document still gets its output and part

@@ -138,6 +138,19 @@ def clean(corpus: Path, out: Path, workers: int, sample: bool = False, config: P
     return time.perf_counter() - t, peak
 
 
+def one_and_two(corpus: Path, size: int, work: Path, name: str, detail: str) -> list[tuple[str, str]]:
+    """Table rows for `corpus` (`size` bytes of input) cleaned with 1 and with 2 workers."""
+    t1, _ = clean(corpus, work / "out1", 1)
+    t2, _ = clean(corpus, work / "out2", 2)
+    return [
+        (f"{name} ({detail}): 1 worker", f"{size / t1 / 1e6:.2f} MB/s ({t1:.0f} s)"),
+        (
+            f"{name}: 2 workers",
+            f"{size / t2 / 1e6:.2f} MB/s ({t2:.0f} s), {size / t2 / 2e6:.2f} per core, speed-up {t1 / t2:.2f}×",
+        ),
+    ]
+
+
 def quality(config: Path | None = None) -> str:
     """noisy-dev's F1, noise removed and off-topic insertions removed (`cleaner eval`)."""
     extra = ["--config", str(config)] if config else []
@@ -265,35 +278,14 @@ def main() -> None:
     if a.clean_text:
         plain = work / "clean.jsonl"
         plain_size, plain_n = make_corpus(plain, a.mb, gold_records())
-        c1, _ = clean(plain, work / "out1", 1)
-        c2, _ = clean(plain, work / "out2", 2)
-        rows += [
-            (
-                f"clean text ({plain_size / 1e6:.0f} MB, {plain_n:,} docs: noisy-dev's gold): 1 worker",
-                f"{plain_size / c1 / 1e6:.2f} MB/s ({c1:.0f} s)",
-            ),
-            (
-                "clean text: 2 workers",
-                f"{plain_size / c2 / 1e6:.2f} MB/s ({c2:.0f} s), {plain_size / c2 / 2e6:.2f} per core",
-            ),
-        ]
+        detail = f"{plain_size / 1e6:.0f} MB, {plain_n:,} docs: noisy-dev's gold"
+        rows += one_and_two(plain, plain_size, work, "clean text", detail)
         plain.unlink()
     if a.gzip:
         shard = work / "corpus.jsonl.gz"
         with corpus.open("rb") as src, gzip.open(shard, "wb", compresslevel=1) as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
-        g1, _ = clean(shard, work / "out1", 1)
-        g2, _ = clean(shard, work / "out2", 2)
-        rows += [
-            (
-                f"`.jsonl.gz` shard ({shard.stat().st_size / 1e6:.0f} MB gzipped): 1 worker",
-                f"{size / g1 / 1e6:.2f} MB/s ({g1:.0f} s)",
-            ),
-            (
-                "`.jsonl.gz` shard: 2 workers",
-                f"{size / g2 / 1e6:.2f} MB/s ({g2:.0f} s), {size / g2 / 2e6:.2f} per core, speed-up {g1 / g2:.2f}×",
-            ),
-        ]
+        rows += one_and_two(shard, size, work, "`.jsonl.gz` shard", f"{shard.stat().st_size / 1e6:.0f} MB gzipped")
         shard.unlink()
     if a.memory_gb:
         big = work / "big.jsonl"

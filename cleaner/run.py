@@ -18,7 +18,7 @@ from .document import Cleaned
 from .errors import InputError
 from .io import Item, kind_of, open_writer, output_name, read_items
 from .io.readers import RawLine, jsonl_lines, parse_line
-from .io.writers import JsonlWriter, TextWriter, gzip_member, jsonl_line
+from .io.writers import JsonlWriter, TextWriter, gzip_member, jsonl_line, packed
 from .learn import learn_inputs
 from .pipeline import Pipeline, Stats
 from .pool import Engine, in_order
@@ -148,8 +148,8 @@ def _clean_units(
     stats = Stats()
     outcomes = [_clean_unit(pipeline, fields, u, stats, review_over) for u in units]
     start = 0
-    for n, packed in runs:
-        if packed:
+    for n, gz in runs:
+        if gz:
             _pack(outcomes[start : start + n])
         start += n
     return outcomes, stats
@@ -167,10 +167,6 @@ def _pack(outcomes: list[Outcome]) -> None:
     lines[-1][0].line = member
 
 
-def _packed(job: Job) -> bool:
-    return job.out.name.lower().endswith(".gz")
-
-
 def _runs(
     batches: Iterator[list[tuple[Job, Item | RawLine]]],
 ) -> Iterator[tuple[list[tuple[Job, Item | RawLine]], list[tuple[int, bool]]]]:
@@ -186,7 +182,7 @@ def _runs(
             if unit_job is not job:
                 job, seen = unit_job, 0
             if seen % BATCH == 0 or not runs:  # a new input, its next BATCH, or a new batch
-                runs.append((0, _packed(job)))
+                runs.append((0, packed(job.out)))
             runs[-1] = (runs[-1][0] + 1, runs[-1][1])
             seen += 1
         yield batch, runs
@@ -258,7 +254,7 @@ def _batches(pairs: Iterator[tuple[Job, Item | RawLine]], size: int) -> Iterator
     """Batches of `size` units; a .gz input's start a batch of their own (see `_runs`)."""
     batch: list[tuple[Job, Item | RawLine]] = []
     for pair in pairs:
-        if batch and pair[0] is not batch[-1][0] and (_packed(pair[0]) or _packed(batch[-1][0])):
+        if batch and pair[0] is not batch[-1][0] and (packed(pair[0].out) or packed(batch[-1][0].out)):
             yield batch
             batch = []
         batch.append(pair)

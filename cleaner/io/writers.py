@@ -69,6 +69,11 @@ def gzip_member(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
 
 
+def packed(path: Path) -> bool:
+    """Is `path` written as gzip members the workers make (a .gz output)? The one place that says so."""
+    return path.name.lower().endswith(".gz")
+
+
 class JsonlWriter(AtomicFile):
     """Records with the text field cleaned and lifted metadata added; compressed like the input.
 
@@ -82,7 +87,7 @@ class JsonlWriter(AtomicFile):
         self.raw: BinaryIO = self.tmp.open("wb")
         name = path.name.lower()
         self.zfh: Any = None
-        self.packed = name.endswith(".gz")
+        self.packed = packed(path)
         if self.packed:
             self.fh: Any = self.raw
         elif name.endswith(".zst"):  # zstd at its default level keeps up in this process

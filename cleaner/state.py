@@ -125,6 +125,7 @@ class PartWriter(AtomicFile):
 
     def write(self, line: bytes) -> None:
         self.fh.write(line)
+        self._written(self.fh, len(line))
 
     def commit(self, head: dict) -> None:
         self._publish(self.fh)  # the records first, then the head that vouches for them
@@ -134,6 +135,7 @@ class PartWriter(AtomicFile):
             mark._publish(fh)
 
     def abort(self) -> None:
+        self._settle()
         self.fh.close()
         super().abort()
 
@@ -149,6 +151,7 @@ def assemble(audit: Path, header: dict, parts: Iterable[Path]) -> None:
             with p.open("rb") as src:
                 while chunk := src.read(1 << 20):
                     fh.write(chunk)
+                    out._written(fh, len(chunk))
         out._publish(fh)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import zlib
 from pathlib import Path
@@ -14,7 +15,7 @@ import zstandard
 from cleaner import load_config
 from cleaner.config import Fields
 from cleaner.errors import InputError
-from cleaner.io import read_items
+from cleaner.io import read_items, writers
 from cleaner.run import BATCH, plan, run
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -283,6 +284,31 @@ def test_output_mirrors_input_layout(tree, config):
     assert (out / "a" / "b.txt").read_text(encoding="utf-8").startswith("El Salvador's leader")
     page = (out / "x.txt").read_text(encoding="utf-8")
     assert "Rubio" in page and "<p>" not in page
+
+
+def test_background_syncs_change_no_byte(tree, config, tmp_path, monkeypatch):
+    """Big outputs and audits go to disk as they are written (writers.SYNC_EVERY), not all
+    in the fsync that publishes them; the files are the same either way."""
+    src, out, _ = tree
+    run([src], out, config)
+    synced: list[int] = []
+    real = os.fdatasync
+    monkeypatch.setattr(os, "fdatasync", lambda fd: (synced.append(fd), real(fd)))
+    monkeypatch.setattr(writers, "SYNC_EVERY", 64)
+    again = tmp_path / "again"
+    run([src], again, config)
+    assert synced  # outputs, parts and the audit all pass 64 bytes
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file() and p.name != "lock")
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file() and p.name != "lock")
+    for rel in files:
+        if rel.name == "summary.json":  # timings
+            continue
+        want = (out / rel).read_bytes().replace(str(out).encode(), str(again).encode())
+        got = (again / rel).read_bytes()
+        if rel.name == "audit.jsonl":  # after the header, which has the run's time
+            want, got = want.split(b"\n", 1)[1], got.split(b"\n", 1)[1]
+        assert got == want, rel
+    assert not [p for p in again.rglob(".*tmp-*")]  # every temporary renamed into place
 
 
 @pytest.mark.parametrize("name", ["s.jsonl.gz", "deep/er/t.jsonl.zst"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -21,6 +22,18 @@ def output_name(rel: Path) -> Path:
     return rel
 
 
+# Bytes a streamed file takes before they are sent to disk in the background: left to the
+# end, the fsync of a big shard (and of its audit) waits for all of it, while no worker works.
+SYNC_EVERY = 32 << 20
+
+
+def _sync_quietly(fd: int) -> None:
+    try:
+        os.fdatasync(fd)
+    except OSError:
+        pass  # the fsync that publishes the file reports what is wrong
+
+
 class AtomicFile:
     """A file written under a hidden temporary name and renamed into place when complete."""
 
@@ -29,14 +42,35 @@ class AtomicFile:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
         self.count = 0
+        self._unsynced = 0
+        self._sync: threading.Thread | None = None
+
+    def _written(self, fh: Any, size: int) -> None:
+        """Count `size` bytes written to `fh` (the file itself, not a compressor on it);
+        every SYNC_EVERY, start writing them to disk in a thread, while this one goes on."""
+        self._unsynced += size
+        if self._unsynced < SYNC_EVERY or (self._sync is not None and self._sync.is_alive()):
+            return
+        fh.flush()
+        self._unsynced = 0
+        self._sync = threading.Thread(target=_sync_quietly, args=(fh.fileno(),), daemon=True)
+        self._sync.start()
+
+    def _settle(self) -> None:
+        """Wait for a background sync: the file must not be closed under it."""
+        if self._sync is not None:
+            self._sync.join()
+            self._sync = None
 
     def _publish(self, fh: Any) -> None:
         fh.flush()
+        self._settle()
         os.fsync(fh.fileno())
         fh.close()
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
+        self._settle()
         self.tmp.unlink(missing_ok=True)
 
 
@@ -105,6 +139,7 @@ class JsonlWriter(AtomicFile):
         writer); returns its location."""
         self.fh.write(line)
         self.count += 1
+        self._written(self.raw, len(line))  # uncompressed size for .zst: it only times the syncs
         return f"{self.path}:{self.count}"
 
     def commit(self) -> None:
@@ -115,6 +150,7 @@ class JsonlWriter(AtomicFile):
         self._publish(self.raw)
 
     def abort(self) -> None:
+        self._settle()
         try:
             self.raw.close()
         finally:

@@ -145,13 +145,16 @@ def assemble(audit: Path, header: dict, parts: Iterable[Path]) -> None:
     out = AtomicFile(audit)
     with out.tmp.open("wb") as fh:
         fh.write(orjson.dumps(header) + b"\n")
-        for p in parts:
-            if read_part_head(p) is None:
-                continue
-            with p.open("rb") as src:
-                while chunk := src.read(1 << 20):
-                    fh.write(chunk)
-                    out._written(fh, len(chunk))
+        try:
+            for p in parts:
+                if read_part_head(p) is None:
+                    continue
+                with p.open("rb") as src:
+                    while chunk := src.read(1 << 20):
+                        fh.write(chunk)
+                        out._written(fh, len(chunk))
+        finally:
+            out._settle()  # a failed copy closes the file: not under a background sync
         out._publish(fh)
 
 

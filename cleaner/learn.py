@@ -9,6 +9,7 @@ their text is known only after extraction, which is the expensive part of cleani
 from __future__ import annotations
 
 import json
+import os
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -64,21 +65,88 @@ def learn_inputs(
                 store.add_prepared(*p)
 
     engine = engine or Engine()
-    batches = _batches(islice(_docs(jobs, config), limit), on_progress, BATCH * engine.batch_scale)
     field = config.fields.text
     if not engine.parallel:
-        for docs in batches:
+        for docs in _batches(islice(_docs(jobs, config), limit), on_progress, BATCH * engine.batch_scale):
             merge(prepare_docs(docs, field))
     else:
+        # Local workers read plain JSONL inputs themselves, by byte range: this process, which
+        # must also merge every result in order, then neither reads nor sends those lines.
+        by_range = engine.name == "local" and limit is None
         with engine.executor() as pool:
-            tasks = ((None, (docs, field)) for docs in batches)
-            for _, prepared in in_order(pool, prepare_docs, tasks, 4 * engine.slots):
+            tasks = _tasks(jobs, config, on_progress, BATCH * engine.batch_scale, by_range, limit)
+            for size, (docs, prepared) in in_order(pool, _prepare_task, tasks, 4 * engine.slots):
+                if size and on_progress is not None:
+                    on_progress(docs, size)
                 merge(prepared)
     store.save(path)
     config = config.with_params("repeated", state=str(path))
     if config.stage("coherence") is not None:  # its shared paragraphs need the sentences counted
         config = config.with_params("coherence", state=str(path))
     return config
+
+
+RANGE = 1 << 19  # bytes of a plain JSONL input per task, when the workers read it themselves
+
+
+def _tasks(
+    jobs: Iterable[tuple[Path, str, str]],
+    config: Config,
+    on_progress: Callable[[int, int], None] | None,
+    size: int,
+    by_range: bool,
+    limit: int | None = None,
+) -> Iterator[tuple[int, tuple]]:
+    """(bytes a worker reads itself, args of `_prepare_task`) in input order: a byte range
+    of each plain JSONL input when `by_range`, else batches of documents read here (whose
+    progress is counted as they are read). `limit` needs every input read here."""
+    field = config.fields.text
+    pending: list[tuple[Path, str, str]] = []
+
+    def read_here() -> Iterator[tuple[int, tuple]]:
+        for docs in _batches(islice(_docs(pending, config), limit), on_progress, size):
+            yield 0, (docs, field)
+        pending.clear()
+
+    for job in jobs:
+        path = job[0]
+        if by_range and kind_of(path) == "jsonl" and path.name.lower().endswith(".jsonl"):
+            yield from read_here()
+            for start, end in _ranges(path, RANGE):
+                yield end - start, ((path, start, end), field)
+        else:
+            pending.append(job)
+    yield from read_here()
+
+
+def _ranges(path: Path, size: int) -> Iterator[tuple[int, int]]:
+    """(start, end) byte ranges of `path` of about `size` bytes, each ending at a line end."""
+    try:
+        with path.open("rb") as fh:
+            total = os.fstat(fh.fileno()).st_size
+            start = 0
+            while start < total:
+                fh.seek(min(start + size, total))
+                fh.readline()  # on to the end of the line the cut fell in
+                end = min(fh.tell(), total)
+                yield start, end
+                start = end
+    except OSError:
+        return  # unreadable: the cleaning pass reports it
+
+
+def _prepare_task(docs: list[str | bytes] | tuple[Path, int, int], field: str) -> tuple[int, list]:
+    """(documents read, `prepare_docs` of them): of a batch, or of a byte range read here."""
+    if isinstance(docs, tuple):
+        path, start, end = docs
+        try:
+            with path.open("rb") as fh:
+                fh.seek(start)
+                data = fh.read(end - start)
+        except OSError:
+            return 0, []  # the cleaning pass reports it
+        docs = [raw for raw in data.split(b"\n") if raw.strip()]
+    return len(docs), prepare_docs(docs, field)
 
 
 def _docs(jobs: Iterable[tuple[Path, str, str]], config: Config) -> Iterator[str | bytes]:

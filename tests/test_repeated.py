@@ -447,6 +447,56 @@ def test_counting_pass_is_the_same_with_workers_and_skips_bad_lines(tmp_path):
     assert max(store.counts().values()) == 7  # the footer, once per unrelated topic
 
 
+class Tally:
+    """A progress callback that adds up the documents."""
+
+    docs = 0
+
+    def __call__(self, docs: int, size: int) -> None:
+        self.docs += docs
+
+
+def test_workers_reading_byte_ranges_learn_what_one_process_reads(tmp_path, monkeypatch):
+    """With workers, a plain JSONL input is read by them in byte ranges (learn.RANGE), cut at
+    line ends; other inputs are read here. The state is the same as one process learns,
+    whatever the ranges: blank lines, a last line without a line end, and inputs of every
+    kind in between."""
+    import gzip
+
+    from cleaner import learn
+
+    def lines(n, first):
+        return [orjson.dumps({"id": f"d{i}", "text": story(i % 5, FOOTER, variant=i)}) for i in range(first, first + n)]
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.jsonl").write_bytes(b"\n".join(lines(30, 0)[:12] + [b"", b"  "] + lines(30, 0)[12:]))  # no final \n
+    (src / "b.txt").write_text(story(1, FOOTER, variant=99), encoding="utf-8")
+    (src / "c.jsonl.gz").write_bytes(gzip.compress(b"\n".join(lines(20, 30)) + b"\n"))
+    (src / "d.jsonl").write_bytes(b"\n".join(lines(25, 50)) + b"\r\n")
+    jobs = [(p, str(p), p.stem) for p in sorted(src.iterdir())]
+    states = []
+    whole = learn.RANGE
+    for workers, size in ((1, whole), (2, 700), (2, 1)):
+        monkeypatch.setattr(learn, "RANGE", size)
+        state = tmp_path / f"state-{workers}-{size}"
+        tally = Tally()
+        learn_inputs(config(), jobs, state, Engine(workers), on_progress=tally)
+        states.append((state / "repeated.json").read_bytes())
+        assert tally.docs == 30 + 1 + 20 + 25  # documents, blank lines not counted
+    assert states[0] == states[1] == states[2]
+    for workers in (1, 2):  # --limit stops counting at that many documents, read here
+        learn_inputs(config(), jobs, tmp_path / f"limited-{workers}", Engine(workers), limit=40)
+        assert Store.load(tmp_path / f"limited-{workers}" / "repeated.json").docs == 40
+    assert Store.load(tmp_path / f"state-1-{whole}" / "repeated.json").docs == 76
+    assert [(e - s) for s, e in learn._ranges(src / "a.jsonl", 10**9)] == [(src / "a.jsonl").stat().st_size]
+    cut = list(learn._ranges(src / "d.jsonl", 700))
+    assert cut[0][0] == 0 and cut[-1][1] == (src / "d.jsonl").stat().st_size
+    assert all(a[1] == b[0] for a, b in zip(cut, cut[1:], strict=False))  # no byte read twice or skipped
+    data = (src / "d.jsonl").read_bytes()
+    assert all(data[e - 1 : e] == b"\n" for _, e in cut)  # each range ends at a line end
+
+
 # ---------------------------------------------------------------- whole runs, as a user runs them
 
 AD_MARKER = "Tap here for this week's partner offers"  # a new ad marker no pack names

@@ -13,7 +13,7 @@ import os
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from itertools import groupby, islice
 from pathlib import Path
 
 import orjson
@@ -99,24 +99,17 @@ def _tasks(
 ) -> Iterator[tuple[int, tuple]]:
     """(bytes a worker reads itself, args of `_prepare_task`) in input order: a byte range
     of each plain JSONL input when `by_range`, else batches of documents read here (whose
-    progress is counted as they are read). `limit` needs every input read here."""
+    progress is counted as they are read). `limit` needs every input read here, so then
+    there is one run of inputs, and it applies to all of them."""
     field = config.fields.text
-    pending: list[tuple[Path, str, str]] = []
-
-    def read_here() -> Iterator[tuple[int, tuple]]:
-        for docs in _batches(islice(_docs(pending, config), limit), on_progress, size):
-            yield 0, (docs, field)
-        pending.clear()
-
-    for job in jobs:
-        path = job[0]
-        if by_range and kind_of(path) == "jsonl" and path.name.lower().endswith(".jsonl"):
-            yield from read_here()
-            for start, end in _ranges(path, RANGE):
-                yield end - start, ((path, start, end), field)
+    for ranged, run in groupby(jobs, key=lambda job: by_range and job[0].name.lower().endswith(".jsonl")):
+        if ranged:
+            for path, _, _ in run:
+                for start, end in _ranges(path, RANGE):
+                    yield end - start, ((path, start, end), field)
         else:
-            pending.append(job)
-    yield from read_here()
+            for docs in _batches(islice(_docs(run, config), limit), on_progress, size):
+                yield 0, (docs, field)
 
 
 def _ranges(path: Path, size: int) -> Iterator[tuple[int, int]]:

@@ -121,7 +121,7 @@ def _ranges(path: Path, size: int) -> Iterator[tuple[int, int]]:
             while start < total:
                 fh.seek(min(start + size, total))
                 fh.readline()  # on to the end of the line the cut fell in
-                end = min(fh.tell(), total)
+                end = fh.tell()  # past `total` only if the file grew since: never mid-line
                 yield start, end
                 start = end
     except OSError:
